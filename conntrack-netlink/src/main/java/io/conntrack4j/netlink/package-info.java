@@ -1,0 +1,4 @@
+/**
+ * conntrack4j netlink API.
+ */
+package io.conntrack4j.netlink;

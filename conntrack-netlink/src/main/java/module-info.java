@@ -1,0 +1,9 @@
+/**
+ * The kernel's conntrack table over ctnetlink, through jnr-ffi.
+ */
+module io.conntrack4j.netlink {
+    requires transitive io.conntrack4j.core;
+    requires org.jnrproject.ffi;
+
+    exports io.conntrack4j.netlink;
+}

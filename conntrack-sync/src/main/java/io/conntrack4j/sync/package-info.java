@@ -1,0 +1,4 @@
+/**
+ * conntrack4j sync API.
+ */
+package io.conntrack4j.sync;
