@@ -4,4 +4,5 @@
  */
 module io.conntrack4j.core {
     exports io.conntrack4j.core;
+    exports io.conntrack4j.core.format;
 }
