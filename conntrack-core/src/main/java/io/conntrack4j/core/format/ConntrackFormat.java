@@ -612,24 +612,35 @@ public final class ConntrackFormat {
             delta = c.unsigned64("delta-time");
         }
         boolean start = false;
+        long startSeconds = 0;
+        long stopSeconds = 0;
         if (kernelTimestamps) {
             if (nextIs(c, " [start=")) {
                 if (deltaAt < 0) {
                     throw c.error("[start=] without delta-time");
                 }
-                b.start(readCtime(c) * NANOS);
+                startSeconds = readCtime(c);
+                b.start(startSeconds * NANOS);
                 start = true;
             }
             if (nextIs(c, " [stop=")) {
-                b.stop(readCtime(c) * NANOS);
+                stopSeconds = readCtime(c);
+                b.stop(stopSeconds * NANOS);
+            }
+        }
+        if (start && stopSeconds != 0) {
+            // With both times known, delta-time is no longer relative to the clock.
+            long expected = stopSeconds - startSeconds;
+            if (expected != delta) {
+                throw c.error(deltaAt, "delta-time is not [stop=] minus [start=] (" + Long.toUnsignedString(expected) + ")");
             }
         }
         if (deltaAt >= 0 && !start) {
-            long startSeconds = clock.millis() / 1000 - delta;
-            if (delta < 0 || startSeconds < -MAX_SECONDS) {
+            long reconstructed = clock.millis() / 1000 - delta;
+            if (delta < 0 || reconstructed < -MAX_SECONDS) {
                 throw c.error(deltaAt, "delta-time out of range");
             }
-            b.start(startSeconds * NANOS);
+            b.start(reconstructed * NANOS);
         }
         if (nextIs(c, " helper=")) {
             b.helper(c.token("helper name"));

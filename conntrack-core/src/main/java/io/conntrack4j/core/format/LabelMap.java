@@ -114,6 +114,28 @@ public final class LabelMap {
         return bit >= 0 && bit < 128 ? names[bit] : null;
     }
 
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof LabelMap that && Arrays.equals(names, that.names);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(names);
+    }
+
+    /** The map in connlabel.conf form: one {@code BIT NAME} line per named bit. */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < 128; i++) {
+            if (names[i] != null) {
+                out.append(i).append(' ').append(names[i]).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
     /**
      * The bit with a name.
      *
