@@ -635,6 +635,9 @@ public final class ConntrackFormat {
                 throw c.error(deltaAt, "delta-time is not [stop=] minus [start=] (" + Long.toUnsignedString(expected) + ")");
             }
         }
+        if (deltaAt >= 0 && !start && kernelTimestamps) {
+            throw c.error(deltaAt, "with -o ktimestamp, delta-time comes with [start=]");
+        }
         if (deltaAt >= 0 && !start) {
             long reconstructed = clock.millis() / 1000 - delta;
             if (delta < 0 || reconstructed < -MAX_SECONDS) {
