@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs programs to completion and captures what they print. Every call has a deadline: a test
@@ -72,7 +75,11 @@ public final class Commands {
                 process.destroyForcibly();
                 throw new CommandFailedException(command + " did not finish within " + timeout);
             }
-            return new CommandResult(command, process.exitValue(), out.get(), err.get());
+            // The process has exited; its output ends as soon as every child holding the pipe is
+            // gone too. Bound the wait anyway, so that a daemonised grandchild cannot hang a test.
+            return new CommandResult(command, process.exitValue(),
+                    out.get(timeout.toMillis(), TimeUnit.MILLISECONDS),
+                    err.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
@@ -80,6 +87,8 @@ public final class Commands {
         } catch (IOException e) {
             process.destroyForcibly();
             throw new UncheckedIOException("cannot write to " + command, e);
+        } catch (TimeoutException e) {
+            throw new CommandFailedException(command + " exited but its output did not end within " + timeout);
         } catch (ExecutionException e) {
             throw new UncheckedIOException("cannot read output of " + command,
                     new IOException(e.getCause()));
@@ -108,12 +117,21 @@ public final class Commands {
     }
 
     static CompletableFuture<String> drain(InputStream stream) {
+        // One daemon thread per stream, not the common pool: a background process's streams block
+        // their reader for as long as it runs, and on a 2-core machine the common pool has a
+        // single thread, so every later command would wait for that process to exit.
         return CompletableFuture.supplyAsync(() -> {
             try (stream) {
                 return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }, DRAINERS);
     }
+
+    private static final Executor DRAINERS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "ct4j-testkit-output");
+        thread.setDaemon(true);
+        return thread;
+    });
 }
