@@ -6,4 +6,6 @@ module io.conntrack4j.netlink {
     requires org.jnrproject.ffi;
 
     exports io.conntrack4j.netlink;
+    // Not API: jnr-ffi's generated class lives in an unnamed module and must see the binding interface.
+    exports io.conntrack4j.netlink.internal.ffi;
 }

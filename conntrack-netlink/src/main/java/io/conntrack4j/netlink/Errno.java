@@ -8,6 +8,7 @@ final class Errno {
     static {
         define(1, "EPERM", "Operation not permitted");
         define(2, "ENOENT", "No such file or directory");
+        define(3, "ESRCH", "No such process");
         define(4, "EINTR", "Interrupted system call");
         define(9, "EBADF", "Bad file descriptor");
         define(11, "EAGAIN", "Resource temporarily unavailable");
@@ -21,10 +22,12 @@ final class Errno {
         define(34, "ERANGE", "Numerical result out of range");
         define(71, "EPROTO", "Protocol error");
         define(90, "EMSGSIZE", "Message too long");
+        define(92, "ENOPROTOOPT", "Protocol not available");
         define(93, "EPROTONOSUPPORT", "Protocol not supported");
         define(95, "EOPNOTSUPP", "Operation not supported");
         define(97, "EAFNOSUPPORT", "Address family not supported by protocol");
         define(105, "ENOBUFS", "No buffer space available");
+        define(110, "ETIMEDOUT", "Connection timed out");
         define(111, "ECONNREFUSED", "Connection refused");
     }
 

@@ -21,4 +21,13 @@ class NetlinkExceptionTest {
         assertEquals("errno 200", e.errnoName());
         assertEquals("dump: errno 200 (unknown error)", e.getMessage());
     }
+
+    @Test
+    void anOverrunIsANetlinkExceptionWithItsOwnType() {
+        NetlinkException e = new NetlinkOverrunException("dump conntrack table");
+        assertEquals("ENOBUFS", e.errnoName());
+        assertEquals(105, e.errno());
+        assertEquals("dump conntrack table: ENOBUFS (No buffer space available): receive buffer overrun, messages were lost",
+                e.getMessage());
+    }
 }

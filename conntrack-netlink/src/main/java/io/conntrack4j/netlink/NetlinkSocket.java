@@ -1,0 +1,447 @@
+package io.conntrack4j.netlink;
+
+import io.conntrack4j.netlink.internal.ExtendedAck;
+import io.conntrack4j.netlink.internal.MessageIterator;
+import io.conntrack4j.netlink.internal.MessageWriter;
+import io.conntrack4j.netlink.internal.NamespaceSwitch;
+import io.conntrack4j.netlink.internal.NativeLibC;
+import io.conntrack4j.netlink.internal.Netlink;
+import io.conntrack4j.netlink.internal.ffi.LibC;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Objects;
+import jnr.ffi.byref.IntByReference;
+
+/**
+ * A netfilter netlink socket ({@code AF_NETLINK}, {@code NETLINK_NETFILTER}) bound to one network
+ * namespace: the caller's, a named one ({@code /run/netns/NAME}, as {@code ip netns} creates them), or
+ * any namespace file or descriptor. Opening in another namespace happens on a short-lived platform
+ * thread, so the calling thread never changes namespace.
+ *
+ * <p>Extended ACKs and capped ACKs are always on, so kernel errors carry the kernel's explanation.
+ * Receiving uses one 32 KiB direct buffer (the most the kernel puts in one dump datagram) and sending
+ * one direct buffer, both reused: the dump path allocates nothing per message.
+ *
+ * <p>Not thread-safe: use one socket per thread, or lock around it. Operations are in
+ * {@link ConntrackTable}.
+ *
+ * <pre>{@code
+ * try (NetlinkSocket socket = NetlinkSocket.openInNamespace("blue", NetlinkSocket.Options.DEFAULT);
+ *      ConntrackTable table = new ConntrackTable(socket)) {
+ *     long entries = table.count();
+ * }
+ * }</pre>
+ */
+public final class NetlinkSocket implements AutoCloseable {
+    /** The receive buffer: the kernel never fills a dump datagram beyond 32 KiB. */
+    static final int RECEIVE_BUFFER_BYTES = 32 * 1024;
+    private static final int SEND_BUFFER_BYTES = 64 * 1024;
+    private static final short POLLIN = 0x1;
+    private static final short POLLOUT = 0x4;
+
+    /**
+     * How to open a socket.
+     *
+     * @param receiveBufferBytes the kernel receive buffer to ask for (SO_RCVBUFFORCE, falling back
+     *     to SO_RCVBUF), or 0 to keep the system default
+     * @param nonBlocking whether the descriptor is non-blocking (waits then use poll(2) with
+     *     {@code replyTimeoutMillis})
+     * @param replyTimeoutMillis how long a non-blocking socket waits for each reply datagram
+     */
+    public record Options(int receiveBufferBytes, boolean nonBlocking, int replyTimeoutMillis) {
+        /** System default receive buffer, blocking. */
+        public static final Options DEFAULT = new Options(0, false, 30_000);
+
+        /**
+         * Checks the values.
+         *
+         * @param receiveBufferBytes receive buffer, 0 for the default
+         * @param nonBlocking non-blocking descriptor
+         * @param replyTimeoutMillis reply timeout for non-blocking sockets
+         */
+        public Options {
+            if (receiveBufferBytes < 0) {
+                throw new IllegalArgumentException("receiveBufferBytes must be >= 0: " + receiveBufferBytes);
+            }
+            if (replyTimeoutMillis <= 0) {
+                throw new IllegalArgumentException("replyTimeoutMillis must be > 0: " + replyTimeoutMillis);
+            }
+        }
+
+        /**
+         * A copy with another receive buffer size.
+         *
+         * @param bytes receive buffer, 0 for the default
+         * @return new options
+         */
+        public Options withReceiveBufferBytes(int bytes) {
+            return new Options(bytes, nonBlocking, replyTimeoutMillis);
+        }
+
+        /**
+         * A copy with another blocking mode.
+         *
+         * @param value non-blocking or not
+         * @return new options
+         */
+        public Options withNonBlocking(boolean value) {
+            return new Options(receiveBufferBytes, value, replyTimeoutMillis);
+        }
+    }
+
+    /** Receives the messages that answer a request, one at a time. */
+    interface ReplyHandler {
+        /**
+         * One reply message that is neither an ACK, an error, nor the end of a dump.
+         *
+         * @param messages the iterator positioned on the message (over {@link #host()})
+         */
+        void onMessage(MessageIterator messages);
+    }
+
+    private final LibC libc = NativeLibC.LIBC;
+    private final int fd;
+    private final int portId;
+    private final Options options;
+    private final ByteBuffer receive = ByteBuffer.allocateDirect(RECEIVE_BUFFER_BYTES).order(ByteOrder.nativeOrder());
+    private final ByteBuffer receiveNetwork = receive.duplicate().order(ByteOrder.BIG_ENDIAN);
+    private final ByteBuffer send = ByteBuffer.allocateDirect(SEND_BUFFER_BYTES).order(ByteOrder.nativeOrder());
+    private final ByteBuffer pollFd = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
+    private final MessageWriter writer = new MessageWriter(send);
+    private final MessageIterator messages = new MessageIterator();
+    private int seq;
+    private long unmatchedMessages;
+    private boolean closed;
+
+    private NetlinkSocket(int fd, Options options) {
+        this.fd = fd;
+        this.options = options;
+        try {
+            ByteBuffer address = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
+            address.putShort(0, (short) Netlink.AF_NETLINK);
+            if (libc.bind(fd, address, 12) != 0) {
+                throw new NetlinkException("bind netlink socket", NativeLibC.errno(), null);
+            }
+            IntByReference length = new IntByReference(12);
+            if (libc.getsockname(fd, address, length) != 0) {
+                throw new NetlinkException("getsockname netlink socket", NativeLibC.errno(), null);
+            }
+            this.portId = address.getInt(4);
+            optional(Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1);
+            optional(Netlink.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, 1);
+            if (options.receiveBufferBytes() > 0) {
+                if (setIntOption(Netlink.SOL_SOCKET, Netlink.SO_RCVBUFFORCE, options.receiveBufferBytes()) != 0
+                        && setIntOption(Netlink.SOL_SOCKET, Netlink.SO_RCVBUF, options.receiveBufferBytes()) != 0) {
+                    throw new NetlinkException("set receive buffer to " + options.receiveBufferBytes(),
+                            NativeLibC.errno(), null);
+                }
+            }
+            pollFd.putInt(0, fd);
+        } catch (RuntimeException e) {
+            libc.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a socket in the calling thread's network namespace with default options.
+     *
+     * @return the socket
+     * @throws NetlinkException when the kernel refuses
+     */
+    public static NetlinkSocket open() {
+        return open(Options.DEFAULT);
+    }
+
+    /**
+     * Opens a socket in the calling thread's network namespace.
+     *
+     * @param options socket options
+     * @return the socket
+     * @throws NetlinkException when the kernel refuses
+     */
+    public static NetlinkSocket open(Options options) {
+        Objects.requireNonNull(options, "options");
+        return new NetlinkSocket(createSocket(options), options);
+    }
+
+    /**
+     * Opens a socket in the named network namespace {@code /run/netns/NAME} (what
+     * {@code ip netns add NAME} creates).
+     *
+     * @param name the namespace name, without slashes
+     * @param options socket options
+     * @return the socket
+     * @throws NetlinkException when the namespace or the socket cannot be opened
+     */
+    public static NetlinkSocket openInNamespace(String name, Options options) {
+        Objects.requireNonNull(name, "name");
+        if (name.isEmpty() || name.contains("/") || name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("not a network namespace name: \"" + name + "\"");
+        }
+        return openInNamespace(Path.of("/run/netns", name), options);
+    }
+
+    /**
+     * Opens a socket in the network namespace of a namespace file, such as
+     * {@code /proc/PID/ns/net} or {@code /run/netns/NAME}.
+     *
+     * @param namespaceFile the namespace file
+     * @param options socket options
+     * @return the socket
+     * @throws NetlinkException when the namespace or the socket cannot be opened
+     */
+    public static NetlinkSocket openInNamespace(Path namespaceFile, Options options) {
+        Objects.requireNonNull(options, "options");
+        int fd = NamespaceSwitch.callIn(namespaceFile.toString(), () -> createSocket(options));
+        return new NetlinkSocket(fd, options);
+    }
+
+    /**
+     * Opens a socket in the network namespace an open descriptor refers to; the descriptor is not
+     * closed.
+     *
+     * @param namespaceFd a network namespace descriptor
+     * @param options socket options
+     * @return the socket
+     * @throws NetlinkException when the namespace or the socket cannot be opened
+     */
+    public static NetlinkSocket openInNamespace(int namespaceFd, Options options) {
+        Objects.requireNonNull(options, "options");
+        int fd = NamespaceSwitch.callIn(namespaceFd, () -> createSocket(options));
+        return new NetlinkSocket(fd, options);
+    }
+
+    private static int createSocket(Options options) {
+        int type = Netlink.SOCK_RAW | Netlink.SOCK_CLOEXEC | (options.nonBlocking() ? Netlink.SOCK_NONBLOCK : 0);
+        int fd = NativeLibC.LIBC.socket(Netlink.AF_NETLINK, type, Netlink.NETLINK_NETFILTER);
+        if (fd < 0) {
+            throw new NetlinkException("open netfilter netlink socket", NativeLibC.errno(), null);
+        }
+        return fd;
+    }
+
+    /**
+     * The netlink port id the kernel assigned to this socket.
+     *
+     * @return port id
+     */
+    public int portId() {
+        return portId;
+    }
+
+    /**
+     * The options this socket was opened with.
+     *
+     * @return options
+     */
+    public Options options() {
+        return options;
+    }
+
+    /**
+     * The kernel's receive buffer size for this socket (SO_RCVBUF as read back: the kernel doubles
+     * what was asked for, to account for its own overhead).
+     *
+     * @return bytes
+     * @throws NetlinkException when the kernel refuses
+     */
+    public int receiveBufferBytes() {
+        ensureOpen();
+        ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+        IntByReference length = new IntByReference(4);
+        if (libc.getsockopt(fd, Netlink.SOL_SOCKET, Netlink.SO_RCVBUF, value, length) != 0) {
+            throw new NetlinkException("read receive buffer size", NativeLibC.errno(), null);
+        }
+        return value.getInt(0);
+    }
+
+    /**
+     * Messages received that answered no pending request (stale replies of an abandoned
+     * operation, or malformed headers), since the socket was opened.
+     *
+     * @return count
+     */
+    public long unmatchedMessages() {
+        return unmatchedMessages + messages.malformed();
+    }
+
+    /** Closes the descriptor; further operations throw {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            libc.close(fd);
+        }
+    }
+
+    /** The receive buffer in native order (attribute headers). */
+    ByteBuffer host() {
+        return receive;
+    }
+
+    /** The same receive memory in big-endian order (ctnetlink payloads). */
+    ByteBuffer network() {
+        return receiveNetwork;
+    }
+
+    /**
+     * Starts a new request in the send buffer.
+     *
+     * @param type nlmsg_type
+     * @param flags flags besides NLM_F_REQUEST
+     * @param family nfgen_family
+     * @param version nfgenmsg version
+     * @return the writer, positioned after nfgenmsg; the sequence number is {@link #lastSeq()}
+     */
+    MessageWriter request(int type, int flags, int family, int version) {
+        ensureOpen();
+        writer.reset();
+        seq = seq == Integer.MAX_VALUE ? 1 : seq + 1;
+        writer.begin(type, flags | Netlink.NLM_F_REQUEST, seq, family, version);
+        return writer;
+    }
+
+    /** The sequence number of the request being built or last sent. */
+    int lastSeq() {
+        return seq;
+    }
+
+    /**
+     * Ends and sends the request being built, then receives until the kernel acknowledges it, ends
+     * the dump it started, or reports an error. Every other message with its sequence number goes
+     * to {@code handler}. If the handler throws, the remaining replies are still drained (so the
+     * socket stays usable) and the first exception is rethrown.
+     *
+     * @param operation what is being done, for error messages
+     * @param handler the replies
+     * @throws NetlinkException when the kernel reports an error
+     */
+    void execute(String operation, ReplyHandler handler) {
+        writer.end();
+        int requestSeq = seq;
+        transmit(operation, writer.length());
+        RuntimeException handlerFailure = null;
+        while (true) {
+            int received = receiveDatagram(operation);
+            messages.wrap(receive, received);
+            while (messages.next()) {
+                if (messages.seq() != requestSeq) {
+                    unmatchedMessages++;
+                    continue;
+                }
+                int type = messages.type();
+                if (type == Netlink.NLMSG_ERROR || type == Netlink.NLMSG_DONE) {
+                    int errno = messages.length() >= Netlink.NLMSG_HDRLEN + 4
+                            ? -receive.getInt(messages.offset() + Netlink.NLMSG_HDRLEN) : 0;
+                    if (errno != 0) {
+                        throw new NetlinkException(operation, errno,
+                                ExtendedAck.message(receive, receiveNetwork, messages.offset(), messages.length()));
+                    }
+                    if (handlerFailure != null) {
+                        throw handlerFailure;
+                    }
+                    return;
+                }
+                if (type == Netlink.NLMSG_NOOP) {
+                    continue;
+                }
+                if (type == Netlink.NLMSG_OVERRUN) {
+                    throw new NetlinkOverrunException(operation);
+                }
+                if (handlerFailure == null) {
+                    try {
+                        handler.onMessage(messages);
+                    } catch (RuntimeException e) {
+                        handlerFailure = e;
+                    }
+                }
+            }
+        }
+    }
+
+    private void transmit(String operation, int length) {
+        while (true) {
+            long sent = libc.send(fd, send, length, 0);
+            if (sent >= 0) {
+                if (sent != length) {
+                    throw new NetlinkException(operation + ": sent " + sent + " of " + length + " bytes",
+                            NativeLibC.EMSGSIZE, null);
+                }
+                return;
+            }
+            int errno = NativeLibC.errno();
+            if (errno == NativeLibC.EINTR) {
+                continue;
+            }
+            if (errno == NativeLibC.EAGAIN && options.nonBlocking()) {
+                await(operation, POLLOUT);
+                continue;
+            }
+            throw new NetlinkException(operation + ": send", errno, null);
+        }
+    }
+
+    private int receiveDatagram(String operation) {
+        while (true) {
+            long received = libc.recv(fd, receive, RECEIVE_BUFFER_BYTES, Netlink.MSG_TRUNC);
+            if (received >= 0) {
+                if (received > RECEIVE_BUFFER_BYTES) {
+                    throw new NetlinkException(operation + ": a " + received + "-byte datagram did not fit the "
+                            + RECEIVE_BUFFER_BYTES + "-byte receive buffer", NativeLibC.EMSGSIZE, null);
+                }
+                return (int) received;
+            }
+            int errno = NativeLibC.errno();
+            if (errno == NativeLibC.EINTR) {
+                continue;
+            }
+            if (errno == NativeLibC.ENOBUFS) {
+                throw new NetlinkOverrunException(operation);
+            }
+            if (errno == NativeLibC.EAGAIN && options.nonBlocking()) {
+                await(operation, POLLIN);
+                continue;
+            }
+            throw new NetlinkException(operation + ": recv", errno, null);
+        }
+    }
+
+    private void await(String operation, short events) {
+        while (true) {
+            pollFd.putShort(4, events);
+            pollFd.putShort(6, (short) 0);
+            int ready = libc.poll(pollFd, 1, options.replyTimeoutMillis());
+            if (ready > 0) {
+                return;
+            }
+            if (ready == 0) {
+                throw new NetlinkException(operation + ": no reply within " + options.replyTimeoutMillis() + " ms",
+                        NativeLibC.EAGAIN, null);
+            }
+            int errno = NativeLibC.errno();
+            if (errno != NativeLibC.EINTR) {
+                throw new NetlinkException(operation + ": poll", errno, null);
+            }
+        }
+    }
+
+    private void optional(int level, int option, int value) {
+        if (setIntOption(level, option, value) != 0 && NativeLibC.errno() != NativeLibC.ENOPROTOOPT) {
+            throw new NetlinkException("setsockopt " + level + "/" + option, NativeLibC.errno(), null);
+        }
+    }
+
+    private int setIntOption(int level, int option, int value) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+        buffer.putInt(0, value);
+        return libc.setsockopt(fd, level, option, buffer, 4);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("the netlink socket is closed");
+        }
+    }
+}

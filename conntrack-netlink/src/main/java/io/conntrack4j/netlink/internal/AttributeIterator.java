@@ -1,0 +1,165 @@
+package io.conntrack4j.netlink.internal;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Walks netlink attributes in a region of a buffer without allocating. It never reads outside the
+ * region: an attribute whose header is cut off, whose length is below 4 or beyond the region ends
+ * the walk and is counted in {@link #malformed()}. Payload accessors check the payload length and
+ * return -1 when it does not match, so a wrong-sized attribute is never read past its end.
+ *
+ * <pre>{@code
+ * AttributeIterator it = new AttributeIterator();
+ * it.wrap(host, network, offset, length);
+ * while (it.next()) {
+ *     if (it.type() == Cta.MARK) mark = it.u32();
+ * }
+ * }</pre>
+ */
+public final class AttributeIterator {
+    private ByteBuffer host;
+    private ByteBuffer network;
+    private int next;
+    private int end;
+    private int type;
+    private boolean nested;
+    private int payloadOffset;
+    private int payloadLength;
+    private long malformed;
+
+    /**
+     * Starts a walk over {@code [offset, offset + length)}; the region must lie within the buffers.
+     *
+     * @param host the buffer in native byte order
+     * @param network the same memory in big-endian order
+     * @param offset first attribute
+     * @param length region length
+     * @return this
+     */
+    public AttributeIterator wrap(ByteBuffer host, ByteBuffer network, int offset, int length) {
+        this.host = host;
+        this.network = network;
+        this.next = offset;
+        this.end = offset + Math.max(0, length);
+        this.type = -1;
+        return this;
+    }
+
+    /**
+     * Starts a walk over the payload of the current attribute of another iterator.
+     *
+     * @param parent an iterator positioned on a nest
+     * @return this
+     */
+    public AttributeIterator wrapNested(AttributeIterator parent) {
+        return wrap(parent.host, parent.network, parent.payloadOffset, parent.payloadLength);
+    }
+
+    /**
+     * Moves to the next attribute.
+     *
+     * @return false at the end or at a malformed attribute (counted)
+     */
+    public boolean next() {
+        int remaining = end - next;
+        if (remaining < Netlink.NLA_HDRLEN) {
+            if (remaining > 0) {
+                malformed++;
+                next = end;
+            }
+            return false;
+        }
+        int length = host.getShort(next) & 0xFFFF;
+        if (length < Netlink.NLA_HDRLEN || length > remaining) {
+            malformed++;
+            next = end;
+            return false;
+        }
+        int rawType = host.getShort(next + 2) & 0xFFFF;
+        type = rawType & Netlink.NLA_TYPE_MASK;
+        nested = (rawType & Netlink.NLA_F_NESTED) != 0;
+        payloadOffset = next + Netlink.NLA_HDRLEN;
+        payloadLength = length - Netlink.NLA_HDRLEN;
+        next = Math.min(end, next + Netlink.align(length));
+        return true;
+    }
+
+    /**
+     * The current attribute's type with the NESTED and byte-order flags masked off.
+     *
+     * @return type
+     */
+    public int type() {
+        return type;
+    }
+
+    /**
+     * Whether the sender set NLA_F_NESTED (older kernels and tools may not).
+     *
+     * @return the flag
+     */
+    public boolean nestedFlag() {
+        return nested;
+    }
+
+    /**
+     * Where the current payload starts in the buffer.
+     *
+     * @return offset
+     */
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    /**
+     * The current payload's length, without padding.
+     *
+     * @return bytes
+     */
+    public int payloadLength() {
+        return payloadLength;
+    }
+
+    /**
+     * The current payload as u8.
+     *
+     * @return 0..255, or -1 when the payload is not 1 byte
+     */
+    public int u8() {
+        return payloadLength == 1 ? host.get(payloadOffset) & 0xFF : -1;
+    }
+
+    /**
+     * The current payload as big-endian u16.
+     *
+     * @return 0..65535, or -1 when the payload is not 2 bytes
+     */
+    public int u16() {
+        return payloadLength == 2 ? network.getShort(payloadOffset) & 0xFFFF : -1;
+    }
+
+    /**
+     * The current payload as big-endian u32.
+     *
+     * @return 0..2^32-1, or -1 when the payload is not 4 bytes
+     */
+    public long u32() {
+        return payloadLength == 4 ? network.getInt(payloadOffset) & 0xFFFF_FFFFL : -1;
+    }
+
+    /**
+     * Malformed attributes met by this iterator since it was created (not reset by wrap).
+     *
+     * @return count
+     */
+    public long malformed() {
+        return malformed;
+    }
+
+    /**
+     * Counts a malformed attribute found by the caller (for example a wrong payload size).
+     */
+    public void countMalformed() {
+        malformed++;
+    }
+}

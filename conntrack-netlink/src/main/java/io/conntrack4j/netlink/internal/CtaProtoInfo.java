@@ -1,0 +1,25 @@
+package io.conntrack4j.netlink.internal;
+
+/** Attributes inside CTA_PROTOINFO ({@code enum ctattr_protoinfo}) and its TCP nest. */
+public final class CtaProtoInfo {
+    /** CTA_PROTOINFO_TCP: nest, TCP state and window tracking. */
+    public static final int TCP = 1;
+    /** CTA_PROTOINFO_DCCP: nest, DCCP state (legacy). */
+    public static final int DCCP = 2;
+    /** CTA_PROTOINFO_SCTP: nest, SCTP state and verification tags. */
+    public static final int SCTP = 3;
+
+    /** CTA_PROTOINFO_TCP_STATE: u8, the TCP conntrack state (0 NONE ... 3 ESTABLISHED ... 9 SYN_SENT2). */
+    public static final int TCP_STATE = 1;
+    /** CTA_PROTOINFO_TCP_WSCALE_ORIGINAL: u8, window scale of the original direction. */
+    public static final int TCP_WSCALE_ORIGINAL = 2;
+    /** CTA_PROTOINFO_TCP_WSCALE_REPLY: u8, window scale of the reply direction. */
+    public static final int TCP_WSCALE_REPLY = 3;
+    /** CTA_PROTOINFO_TCP_FLAGS_ORIGINAL: 2 bytes {flags, mask} of the original direction. */
+    public static final int TCP_FLAGS_ORIGINAL = 4;
+    /** CTA_PROTOINFO_TCP_FLAGS_REPLY: 2 bytes {flags, mask} of the reply direction. */
+    public static final int TCP_FLAGS_REPLY = 5;
+
+    private CtaProtoInfo() {
+    }
+}
