@@ -12,9 +12,12 @@ import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.Tuple;
 import io.conntrack4j.testkit.CommandResult;
+import io.conntrack4j.testkit.Commands;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * fresh namespace, every line the real {@code conntrack -L} / {@code -E} prints parsed and formatted
  * back byte for byte, and the parsed fields compared with what was inserted.
  */
-@KernelTest(requires = {"conntrack", "nft", "sysctl"})
+@KernelTest(requires = {"conntrack", "nft", "sysctl", "unshare"})
 class ConntrackFormatKernelTest {
 
     @RegisterExtension
@@ -232,6 +235,80 @@ class ConntrackFormatKernelTest {
             if (before == after || attempt == 10) {
                 assertEquals(before, after, "conntrack -L never ran within one second");
                 return new Listing(out.lines().toList(), before);
+            }
+        }
+    }
+
+    /**
+     * Labels: the kernel keeps them only when a rule of the namespace uses ct labels, and conntrack
+     * prints them only with -o labels and names from /etc/xtables/connlabel.conf. The names are put
+     * there on a tmpfs inside a private mount namespace, so the host's /etc is not changed (an empty
+     * /etc/xtables is created for the mount point when missing, and removed again).
+     */
+    @Test
+    void labelsAreNamedAsConnlabelConfNamesThem() throws Exception {
+        NetNs ns = lab.namespace("labels");
+        ns.exec(Duration.ofSeconds(30), "table inet ct4j_labels {\n"
+                + "  chain pre { type filter hook prerouting priority -150; ct label 5 counter accept; ct state new accept; }\n"
+                + "}\n", "nft", "-f", "-").stdoutOrThrow();
+        Path dir = Path.of("/etc/xtables");
+        boolean created = !Files.exists(dir);
+        if (created) {
+            Files.createDirectory(dir);
+        }
+        String conf = "0 zero\n1 one\n5 five\n70 seventy\n127 last\n";
+        String inNs = "ip netns exec " + ns.name() + " ";
+        String script = String.join("\n",
+                "set -e",
+                "mount -t tmpfs ct4j-labels /etc/xtables",
+                "printf '" + conf.replace("\n", "\\n") + "' > /etc/xtables/connlabel.conf",
+                inNs + "conntrack -I -p tcp -s 10.0.0.5 -d 10.0.0.6 --sport 1 --dport 80 --state ESTABLISHED -t 100"
+                        + " --label-add zero,five,seventy,last >/dev/null 2>&1",
+                inNs + "conntrack -I -p udp -s 10.0.0.5 -d 10.0.0.6 --sport 2 --dport 80 -t 100 --label-add one >/dev/null 2>&1",
+                inNs + "conntrack -I -p udp -s 10.0.0.5 -d 10.0.0.6 --sport 3 --dport 80 -t 100 >/dev/null 2>&1",
+                inNs + "conntrack -L -o labels 2>/dev/null",
+                "echo ===",
+                inNs + "conntrack -L -o extended,id,labels 2>/dev/null",
+                "echo ===",
+                "printf '2 two\\n' > /etc/xtables/connlabel.conf",
+                inNs + "conntrack -L -o labels 2>/dev/null");
+        CommandResult result;
+        try {
+            result = Commands.run(Duration.ofSeconds(60), null, "unshare", "-m", "sh", "-c", script);
+        } finally {
+            if (created) {
+                Files.deleteIfExists(dir);
+            }
+        }
+        String[] parts = result.stdoutOrThrow().split("===\n", -1);
+        assertEquals(3, parts.length, result.toString());
+        LabelMap names = LabelMap.parse(conf);
+        ConntrackFormat plain = ConntrackFormat.builder().labels(names).build();
+        ConntrackFormat extended = ConntrackFormat.builder().extended(true).id(true).labels(names).build();
+        ConntrackFormat otherNames = ConntrackFormat.builder().labels(LabelMap.parse("2 two\n")).build();
+        Map<Integer, String> labelsBySport = Map.of(1, "labels=zero,five,seventy,last", 2, "labels=one");
+        for (int i = 0; i < 3; i++) {
+            ConntrackFormat format = i == 0 ? plain : i == 1 ? extended : otherNames;
+            List<String> lines = parts[i].lines().toList();
+            assertEquals(3, lines.size(), parts[i]);
+            for (String line : lines) {
+                Connection c = format.parse(line);
+                assertEquals(line, format.format(c));
+                int sport = c.original().sourcePort();
+                String expected = labelsBySport.get(sport);
+                if (expected == null) {
+                    assertFalse(c.hasLabels(), line);
+                    assertFalse(line.contains("labels"), line);
+                } else if (i < 2) {
+                    assertTrue(line.endsWith(" " + expected), line);
+                    if (sport == 1) {
+                        assertEquals(1L << 63 | 1L << (70 - 64), c.labelsHigh(), line);
+                        assertEquals(1L | 1L << 5, c.labelsLow(), line);
+                    }
+                } else {
+                    // No set bit has a name: libnetfilter_conntrack prints a bare "labels".
+                    assertTrue(line.endsWith(" labels"), line);
+                }
             }
         }
     }
