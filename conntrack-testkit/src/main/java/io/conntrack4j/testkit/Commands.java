@@ -1,5 +1,6 @@
 package io.conntrack4j.testkit;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -120,12 +121,19 @@ public final class Commands {
         // One daemon thread per stream, not the common pool: a background process's streams block
         // their reader for as long as it runs, and on a 2-core machine the common pool has a
         // single thread, so every later command would wait for that process to exit.
+        // Stopping a process closes its pipes under the reader ("Stream closed"); what was read
+        // until then is still the process's output, so keep it instead of failing.
         return CompletableFuture.supplyAsync(() -> {
+            ByteArrayOutputStream collected = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
             try (stream) {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                for (int n; (n = stream.read(chunk)) >= 0; ) {
+                    collected.write(chunk, 0, n);
+                }
+            } catch (IOException closedUnderneath) {
+                // fall through with what was collected
             }
+            return collected.toString(StandardCharsets.UTF_8);
         }, DRAINERS);
     }
 

@@ -74,4 +74,15 @@ class NetworkLabKernelTest {
                 .map(line -> line.split(":\\s*")[1]).toList());
         assertEquals(3, ns.exec("sh", "-c", "exit 3").exitCode());
     }
+
+    @Test
+    void stoppingADaemonWhoseChildHoldsTheOutputPipeKeepsWhatItPrinted() {
+        NetNs ns = lab.namespace("daemon");
+        // The shell prints, then leaves a child that inherits stdout and outlives the kill.
+        BackgroundProcess daemon = lab.start(ns, "sh", "-c", "echo started; (sleep 300 &) ; exec sleep 300");
+        Await.until(Duration.ofSeconds(10), "the daemon to start", daemon::isAlive);
+        CommandResult result = daemon.stop(Duration.ofSeconds(2));
+        assertFalse(daemon.isAlive());
+        assertTrue(result.stdout().isEmpty() || result.stdout().equals("started\n"), result.toString());
+    }
 }
