@@ -1,5 +1,7 @@
 package io.conntrack4j.netlink;
 
+import io.conntrack4j.core.AddressFamily;
+import io.conntrack4j.core.Connection;
 import io.conntrack4j.netlink.internal.AttributeIterator;
 import io.conntrack4j.netlink.internal.CtMessageType;
 import io.conntrack4j.netlink.internal.Cta;
@@ -27,7 +29,8 @@ import java.util.Objects;
  *         System.out.println(entry.original().sourceAddress());
  *         return true;
  *     });
- *     table.flush(AddressFamily.ANY);
+ *     List<Connection> all = table.list();   // what conntrack -L lists
+ *     table.flush();
  * }
  * }</pre>
  */
@@ -36,6 +39,7 @@ public final class ConntrackTable implements AutoCloseable {
     private final NetlinkSocket socket;
     private final ConntrackEntry entry = new ConntrackEntry();
     private final AttributeIterator attributes = new AttributeIterator();
+    private long incomplete;
 
     /**
      * Works on the namespace of {@code socket}.
@@ -64,7 +68,7 @@ public final class ConntrackTable implements AutoCloseable {
      */
     public long count() {
         long[] count = {-1};
-        socket.request(CtMessageType.GET_STATS, Netlink.NLM_F_ACK, AddressFamily.ANY.code(), Netlink.NFNETLINK_V0);
+        socket.request(CtMessageType.GET_STATS, Netlink.NLM_F_ACK, Netlink.AF_UNSPEC, Netlink.NFNETLINK_V0);
         socket.execute("count conntrack entries", messages -> {
             if (messages.type() != CtMessageType.GET_STATS) {
                 return;
@@ -93,7 +97,7 @@ public final class ConntrackTable implements AutoCloseable {
     public List<CpuStatistics> cpuStatistics() {
         List<CpuStatistics> result = new ArrayList<>();
         long[] values = new long[CtaStats.CPU_MAX + 1];
-        socket.request(CtMessageType.GET_STATS_CPU, Netlink.NLM_F_DUMP, AddressFamily.ANY.code(), Netlink.NFNETLINK_V0);
+        socket.request(CtMessageType.GET_STATS_CPU, Netlink.NLM_F_DUMP, Netlink.AF_UNSPEC, Netlink.NFNETLINK_V0);
         socket.execute("read per-CPU conntrack statistics", messages -> {
             if (messages.type() != CtMessageType.GET_STATS_CPU
                     || messages.length() < Netlink.NLMSG_HDRLEN + Netlink.NFGENMSG_LEN) {
@@ -117,23 +121,39 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     /**
+     * Streams the whole table (both families); see {@link #dump(AddressFamily, ConntrackVisitor)}.
+     *
+     * @param visitor called per entry; returning false skips the rest
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dump(ConntrackVisitor visitor) {
+        return dump(Netlink.AF_UNSPEC, visitor);
+    }
+
+    /**
      * Streams the table: calls {@code visitor} once per entry of the family with a reused view,
      * allocating nothing per entry. A dump is a best-effort snapshot: the kernel does not lock the
      * table, so entries added or removed meanwhile may be missed or seen twice.
      *
-     * @param family ANY for both families, or IPV4/IPV6 (filtered by the kernel)
+     * @param family IPV4 or IPV6 (filtered by the kernel)
      * @param visitor called per entry; returning false skips the rest
      * @return what the dump saw
      * @throws NetlinkException when the kernel refuses
      * @throws NetlinkOverrunException when datagrams were lost
      */
     public DumpSummary dump(AddressFamily family, ConntrackVisitor visitor) {
+        return dump(Objects.requireNonNull(family, "family").number(), visitor);
+    }
+
+    private DumpSummary dump(int family, ConntrackVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
         long malformedBefore = entry.malformedAttributes();
         long unknownBefore = entry.unknownAttributes();
         long[] counts = new long[2];
         boolean[] stopped = {false};
-        socket.request(CtMessageType.GET, Netlink.NLM_F_DUMP, family.code(), Netlink.NFNETLINK_V0);
+        socket.request(CtMessageType.GET, Netlink.NLM_F_DUMP, family, Netlink.NFNETLINK_V0);
         socket.execute("dump conntrack table", messages -> {
             if (messages.type() != CtMessageType.NEW
                     || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
@@ -150,14 +170,85 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     /**
-     * Deletes every entry of the family (what {@code conntrack -F} does, but family-aware: the
-     * request uses nfgenmsg version 1, which makes the kernel honour the family).
+     * The whole table (both families) as immutable connections: what {@code conntrack -L} lists.
+     * See {@link #list(AddressFamily)}.
      *
-     * @param family ANY for all entries, or IPV4/IPV6
+     * @return the connections, in the kernel's order
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public List<Connection> list() {
+        return list(Netlink.AF_UNSPEC);
+    }
+
+    /**
+     * The entries of one family as immutable connections (allocates one {@link Connection} per
+     * entry; use {@link #dump(AddressFamily, ConntrackVisitor)} to stream without garbage). Entries
+     * the kernel sent without a usable original tuple cannot be modelled: they are left out and
+     * counted in {@link #incompleteEntries()}.
+     *
+     * <pre>{@code
+     * ConntrackFormat format = ConntrackFormat.builder().build();
+     * for (Connection c : table.list(AddressFamily.IPV4)) {
+     *     System.out.println(format.format(c));
+     * }
+     * }</pre>
+     *
+     * @param family IPV4 or IPV6
+     * @return the connections, in the kernel's order
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public List<Connection> list(AddressFamily family) {
+        return list(Objects.requireNonNull(family, "family").number());
+    }
+
+    private List<Connection> list(int family) {
+        List<Connection> result = new ArrayList<>();
+        dump(family, view -> {
+            Connection c = view.toConnection();
+            if (c == null) {
+                incomplete++;
+            } else {
+                result.add(c);
+            }
+            return true;
+        });
+        return result;
+    }
+
+    /**
+     * Entries that {@link #list(AddressFamily)} left out since this table was opened, because the
+     * kernel sent them without a usable original tuple (addresses of one family and a protocol).
+     *
+     * @return count
+     */
+    public long incompleteEntries() {
+        return incomplete;
+    }
+
+    /**
+     * Deletes every entry of both families (what {@code conntrack -F} does).
+     *
+     * @throws NetlinkException when the kernel refuses
+     */
+    public void flush() {
+        flush(Netlink.AF_UNSPEC);
+    }
+
+    /**
+     * Deletes every entry of the family. Unlike {@code conntrack -F}, the request uses nfgenmsg
+     * version 1, which makes the kernel honour the family.
+     *
+     * @param family IPV4 or IPV6
      * @throws NetlinkException when the kernel refuses
      */
     public void flush(AddressFamily family) {
-        socket.request(CtMessageType.DELETE, Netlink.NLM_F_ACK, family.code(), Netlink.NFNETLINK_V1);
+        flush(Objects.requireNonNull(family, "family").number());
+    }
+
+    private void flush(int family) {
+        socket.request(CtMessageType.DELETE, Netlink.NLM_F_ACK, family, Netlink.NFNETLINK_V1);
         socket.execute("flush conntrack table", messages -> { });
     }
 
@@ -173,7 +264,7 @@ public final class ConntrackTable implements AutoCloseable {
         if (zone < 0 || zone > 65535) {
             throw new IllegalArgumentException("zone must be in [0, 65535]: " + zone);
         }
-        MessageWriter writer = socket.request(CtMessageType.DELETE, Netlink.NLM_F_ACK, tuple.family().code(),
+        MessageWriter writer = socket.request(CtMessageType.DELETE, Netlink.NLM_F_ACK, tuple.family().number(),
                 Netlink.NFNETLINK_V0);
         writeTuple(writer, Cta.TUPLE_ORIG, tuple);
         if (zone != 0) {

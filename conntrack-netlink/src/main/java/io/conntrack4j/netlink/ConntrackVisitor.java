@@ -5,7 +5,7 @@ package io.conntrack4j.netlink;
  * the next entry: copy what you keep).
  *
  * <pre>{@code
- * table.dump(AddressFamily.ANY, entry -> {
+ * table.dump(entry -> {
  *     if (entry.original().protocol() == 6) tcp++;
  *     return true;
  * });

@@ -4,7 +4,7 @@ package io.conntrack4j.netlink;
  * What a dump saw.
  *
  * <pre>{@code
- * DumpSummary summary = table.dump(AddressFamily.ANY, entry -> true);
+ * DumpSummary summary = table.dump(entry -> true);
  * if (summary.malformedAttributes() > 0) log.warn(...);
  * }</pre>
  *

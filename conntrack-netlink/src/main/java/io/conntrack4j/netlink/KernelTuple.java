@@ -1,5 +1,6 @@
 package io.conntrack4j.netlink;
 
+import io.conntrack4j.core.AddressFamily;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Objects;

@@ -7,7 +7,7 @@ package io.conntrack4j.netlink;
  *
  * <pre>{@code
  * try {
- *     table.dump(AddressFamily.ANY, visitor);
+ *     table.dump(visitor);
  * } catch (NetlinkOverrunException e) {
  *     // start over with a bigger buffer
  * }

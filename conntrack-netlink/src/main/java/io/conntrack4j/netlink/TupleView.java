@@ -1,5 +1,8 @@
 package io.conntrack4j.netlink;
 
+import io.conntrack4j.core.IpAddress;
+import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.Tuple;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -163,7 +166,7 @@ public final class TupleView {
      * @return the address, or null when absent
      */
     public InetAddress sourceAddress() {
-        return address(sourceOffset, sourceLength);
+        return inetAddress(sourceOffset, sourceLength);
     }
 
     /**
@@ -172,7 +175,7 @@ public final class TupleView {
      * @return the address, or null when absent
      */
     public InetAddress destinationAddress() {
-        return address(destinationOffset, destinationLength);
+        return inetAddress(destinationOffset, destinationLength);
     }
 
     /**
@@ -239,6 +242,50 @@ public final class TupleView {
         return zone;
     }
 
+    /**
+     * Copies the view into a core {@link Tuple} (allocates), with this direction's zone.
+     *
+     * <pre>{@code
+     * Tuple orig = entry.original().toTuple(); // src=10.0.0.1 dst=10.0.0.2 sport=40000 dport=80
+     * }</pre>
+     *
+     * @return the tuple, or null when the view lacks addresses of one family or a protocol
+     */
+    public Tuple toTuple() {
+        if (!present || protocol < 0 || sourceLength == 0 || sourceLength != destinationLength) {
+            return null;
+        }
+        L4Protocol l4 = L4Protocol.of(protocol);
+        int sourceKey;
+        int destinationKey;
+        switch (l4.keyKind()) {
+            case PORTS, GRE -> {
+                sourceKey = Math.max(0, sourcePort);
+                destinationKey = Math.max(0, destinationPort);
+            }
+            case ICMP -> {
+                sourceKey = Math.max(0, icmpId);
+                destinationKey = Math.max(0, icmpType) << 8 | Math.max(0, icmpCode);
+            }
+            default -> {
+                sourceKey = 0;
+                destinationKey = 0;
+            }
+        }
+        try {
+            return new Tuple(address(sourceOffset, sourceLength), address(destinationOffset, destinationLength),
+                    l4, sourceKey, destinationKey, zone < 0 ? Tuple.NO_ZONE : zone);
+        } catch (IllegalArgumentException e) {
+            // cannot happen for what the reader stores (u8/u16 fields), kept so that no input can throw
+            return null;
+        }
+    }
+
+    private IpAddress address(int offset, int length) {
+        return length == 4 ? IpAddress.ofIpv4(network.getInt(offset))
+                : IpAddress.ofIpv6(network.getLong(offset), network.getLong(offset + 8));
+    }
+
     private int copy(int offset, int length, byte[] into) {
         for (int i = 0; i < length; i++) {
             into[i] = host.get(offset + i);
@@ -246,7 +293,7 @@ public final class TupleView {
         return length;
     }
 
-    private InetAddress address(int offset, int length) {
+    private InetAddress inetAddress(int offset, int length) {
         if (length == 0) {
             return null;
         }

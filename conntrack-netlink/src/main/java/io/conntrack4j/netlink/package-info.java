@@ -2,7 +2,9 @@
  * The kernel's conntrack table over ctnetlink: {@link io.conntrack4j.netlink.NetlinkSocket} opens a
  * netfilter netlink socket in a network namespace, {@link io.conntrack4j.netlink.ConntrackTable}
  * counts, dumps (streaming, one reused {@link io.conntrack4j.netlink.ConntrackEntry} view, no
- * allocation per entry), flushes and deletes entries, and reads per-CPU statistics. Kernel errors
+ * allocation per entry) or lists them as core {@link io.conntrack4j.core.Connection}s
+ * ({@link io.conntrack4j.netlink.ConntrackTable#list()}, every attribute the kernel sends), flushes and
+ * deletes entries, and reads per-CPU statistics. Kernel errors
  * arrive as {@link io.conntrack4j.netlink.NetlinkException} with the kernel's extended-ACK text.
  * Every operation needs CAP_NET_ADMIN in the namespace.
  *

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.conntrack4j.core.AddressFamily;
 import io.conntrack4j.netlink.internal.Cta;
 import io.conntrack4j.netlink.internal.CtMessageType;
 import io.conntrack4j.netlink.internal.MessageWriter;
@@ -127,7 +128,7 @@ class ConntrackTableKernelTest {
         try (ConntrackTable table = tableIn(ns)) {
             Set<String> seen = new TreeSet<>();
             Map<String, Integer> tcpStates = new HashMap<>();
-            DumpSummary summary = table.dump(AddressFamily.ANY, entry -> {
+            DumpSummary summary = table.dump(entry -> {
                 String key = keyOf(entry);
                 seen.add(key);
                 assertEquals(idByEntry.get(key), Long.toString(entry.id()), key);
@@ -154,7 +155,7 @@ class ConntrackTableKernelTest {
             assertEquals(expectedV6, v6);
 
             int[] visited = {0};
-            DumpSummary stopped = table.dump(AddressFamily.ANY, entry -> ++visited[0] < 2);
+            DumpSummary stopped = table.dump(entry -> ++visited[0] < 2);
             assertEquals(2, stopped.entries());
             assertEquals(ENTRIES.length, table.count(), "the socket is usable after an early stop");
         }
@@ -168,7 +169,7 @@ class ConntrackTableKernelTest {
             table.flush(AddressFamily.IPV6);
             assertEquals(4, conntrackCount(ns));
             assertEquals("", ns.execOk("conntrack", "-L", "-f", "ipv6").trim());
-            table.flush(AddressFamily.ANY);
+            table.flush();
             assertEquals(0, conntrackCount(ns));
         }
     }
@@ -245,8 +246,8 @@ class ConntrackTableKernelTest {
                 ConntrackTable inB = new ConntrackTable(NetlinkSocket.openInNamespace(
                         Path.of("/run/netns", b.name()), NetlinkSocket.Options.DEFAULT))) {
             assertEquals(before, Files.readSymbolicLink(self));
-            assertEquals(1, inA.dump(AddressFamily.ANY, entry -> true).entries());
-            assertEquals(0, inB.dump(AddressFamily.ANY, entry -> true).entries());
+            assertEquals(1, inA.dump(entry -> true).entries());
+            assertEquals(0, inB.dump(entry -> true).entries());
             assertEquals(1, inA.count());
             assertEquals(0, inB.count());
         }
@@ -266,7 +267,7 @@ class ConntrackTableKernelTest {
         try (ConntrackTable table = new ConntrackTable(NetlinkSocket.openInNamespace(ns.name(), options))) {
             // 8 MiB is above this machine's rmem_max, so only SO_RCVBUFFORCE gets it; the kernel doubles it.
             assertEquals(16 << 20, table.socket().receiveBufferBytes());
-            assertEquals(ENTRIES.length, table.dump(AddressFamily.ANY, entry -> true).entries());
+            assertEquals(ENTRIES.length, table.dump(entry -> true).entries());
             assertEquals(ENTRIES.length, table.count());
             table.close();
             assertThrows(IllegalStateException.class, table::count);
@@ -279,11 +280,11 @@ class ConntrackTableKernelTest {
         insertAll(ns);
         try (ConntrackTable table = tableIn(ns)) {
             IllegalStateException thrown = assertThrows(IllegalStateException.class,
-                    () -> table.dump(AddressFamily.ANY, entry -> {
+                    () -> table.dump(entry -> {
                         throw new IllegalStateException("visitor failed");
                     }));
             assertEquals("visitor failed", thrown.getMessage());
-            assertEquals(ENTRIES.length, table.dump(AddressFamily.ANY, entry -> true).entries());
+            assertEquals(ENTRIES.length, table.dump(entry -> true).entries());
             assertEquals(ENTRIES.length, table.count());
         }
     }

@@ -130,6 +130,16 @@ public final class AttributeIterator {
     }
 
     /**
+     * One byte of the current payload.
+     *
+     * @param index 0-based position in the payload
+     * @return 0..255, or -1 when the payload is shorter
+     */
+    public int u8At(int index) {
+        return index >= 0 && index < payloadLength ? host.get(payloadOffset + index) & 0xFF : -1;
+    }
+
+    /**
      * The current payload as big-endian u16.
      *
      * @return 0..65535, or -1 when the payload is not 2 bytes
@@ -145,6 +155,31 @@ public final class AttributeIterator {
      */
     public long u32() {
         return payloadLength == 4 ? network.getInt(payloadOffset) & 0xFFFF_FFFFL : -1;
+    }
+
+    /**
+     * The current payload as big-endian u64. Every 64-bit value is valid, so check
+     * {@link #payloadLength()} {@code == 8} first.
+     *
+     * @return the value, or 0 when the payload is not 8 bytes
+     */
+    public long u64() {
+        return payloadLength == 8 ? network.getLong(payloadOffset) : 0;
+    }
+
+    /**
+     * The length of the current payload read as a C string: up to the first NUL, or the whole
+     * payload when the sender left the NUL out.
+     *
+     * @return bytes before the NUL
+     */
+    public int stringLength() {
+        for (int i = 0; i < payloadLength; i++) {
+            if (host.get(payloadOffset + i) == 0) {
+                return i;
+            }
+        }
+        return payloadLength;
     }
 
     /**

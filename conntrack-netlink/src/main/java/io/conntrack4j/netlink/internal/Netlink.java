@@ -2,6 +2,8 @@ package io.conntrack4j.netlink.internal;
 
 /** Generic netlink constants: socket options, header sizes, message types and flags. */
 public final class Netlink {
+    /** AF_UNSPEC: as nfgen_family, both IPv4 and IPv6. */
+    public static final int AF_UNSPEC = 0;
     /** AF_NETLINK. */
     public static final int AF_NETLINK = 16;
     /** SOCK_RAW. */

@@ -1,23 +1,29 @@
 package io.conntrack4j.examples.cli;
 
-import io.conntrack4j.core.Timeout;
-import io.conntrack4j.core.TimeoutPolicy;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
 
 /**
- * {@code ct4j}: a command line built only on conntrack4j's public API. It grows toward a drop-in
- * for conntrack(8); see {@code bin/ct4j}.
+ * {@code ct4j}: a command line built only on conntrack4j's public API, growing toward a drop-in for
+ * conntrack(8); see {@code bin/ct4j}. Arguments that start with {@code -} are a conntrack command
+ * line ({@code ct4j -L -o extended}); a word names a ct4j command ({@code ct4j timeouts}).
  */
 public final class Ct4j {
 
     private static final String USAGE = String.join("\n",
             "usage: ct4j COMMAND [ARGS]",
+            "       ct4j CONNTRACK-OPTIONS",
             "",
             "commands:",
             "  timeouts [--defaults]   print the conntrack timeouts of this network namespace",
             "                          as sysctl(8) prints them (--defaults: Linux's built-in values)",
+            "",
+            "conntrack(8) options (same output, messages and exit codes as conntrack 1.4.7):",
+            "  -L, --dump              list the connection tracking table",
+            "  -C, --count             print the number of entries",
+            "  -f, --family ipv4|ipv6  only this family (with -L)",
+            "  -p, --proto PROTO       only this layer-4 protocol: a name (tcp, udp, ...) or number (with -L)",
+            "  -o, --output LIST       with -L, a comma list of: extended, id, ktimestamp",
             "");
 
     private Ct4j() {
@@ -35,6 +41,10 @@ public final class Ct4j {
     /**
      * Runs one command and returns its exit code, so tests can call it in-process.
      *
+     * <pre>{@code
+     * int code = Ct4j.run(new String[] {"-L", "-o", "id"}, System.out, System.err);
+     * }</pre>
+     *
      * @param args the command line
      * @param out standard output
      * @param err standard error
@@ -48,36 +58,18 @@ public final class Ct4j {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
             case "timeouts":
-                return timeouts(rest, out, err);
+                return TimeoutsCommand.run(rest, out, err);
             case "-h":
             case "--help":
                 out.print(USAGE);
                 return 0;
             default:
+                if (args[0].startsWith("-")) {
+                    return ConntrackCommand.run(args, out, err);
+                }
                 err.println("ct4j: unknown command '" + args[0] + "'");
                 err.print(USAGE);
                 return 2;
         }
-    }
-
-    private static int timeouts(String[] args, PrintStream out, PrintStream err) {
-        boolean defaults = args.length == 1 && args[0].equals("--defaults");
-        if (args.length > 1 || (args.length == 1 && !defaults)) {
-            err.println("ct4j timeouts: unexpected argument '" + args[args.length - 1] + "'");
-            return 2;
-        }
-        TimeoutPolicy policy;
-        try {
-            policy = defaults ? TimeoutPolicy.linuxDefaults() : TimeoutPolicy.fromRunningKernel();
-        } catch (IOException e) {
-            err.println("ct4j timeouts: " + e.getMessage());
-            return 1;
-        }
-        for (Timeout timeout : Timeout.values()) {
-            if (timeout.sysctl() != null && (defaults || policy.readFromKernel(timeout))) {
-                out.println("net.netfilter." + timeout.sysctl() + " = " + policy.seconds(timeout));
-            }
-        }
-        return 0;
     }
 }
