@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,8 +16,8 @@ public final class BackgroundProcess implements AutoCloseable {
 
     private final List<String> command;
     private final Process process;
-    private final CompletableFuture<String> stdout;
-    private final CompletableFuture<String> stderr;
+    private final OutputDrain stdout;
+    private final OutputDrain stderr;
 
     BackgroundProcess(List<String> command) {
         this.command = command;
@@ -27,8 +26,8 @@ public final class BackgroundProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
-        this.stdout = Commands.drain(process.getInputStream());
-        this.stderr = Commands.drain(process.getErrorStream());
+        this.stdout = new OutputDrain(process.getInputStream());
+        this.stderr = new OutputDrain(process.getErrorStream());
     }
 
     /**
@@ -52,6 +51,15 @@ public final class BackgroundProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + command, e);
         }
+    }
+
+    /**
+     * What the process has written to standard output so far, for waiting on a readiness line.
+     *
+     * @return the output so far
+     */
+    public String stdoutSoFar() {
+        return stdout.text();
     }
 
     /**
@@ -80,14 +88,12 @@ public final class BackgroundProcess implements AutoCloseable {
                     process.waitFor(10, TimeUnit.SECONDS);
                 }
             }
-            return new CommandResult(command, process.exitValue(),
-                    stdout.get(10, TimeUnit.SECONDS), stderr.get(10, TimeUnit.SECONDS));
+            // A detached grandchild can hold the pipes open for ever; do not wait for it.
+            return new CommandResult(command, process.exitValue(), stdout.await(2_000), stderr.await(2_000));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
             throw new CommandFailedException(command + " interrupted while stopping");
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new CommandFailedException(command + " output could not be read: " + e);
         }
     }
 

@@ -1,20 +1,13 @@
 package io.conntrack4j.testkit;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Runs programs to completion and captures what they print. Every call has a deadline: a test
@@ -63,8 +56,8 @@ public final class Commands {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
-        CompletableFuture<String> out = drain(process.getInputStream());
-        CompletableFuture<String> err = drain(process.getErrorStream());
+        OutputDrain out = new OutputDrain(process.getInputStream());
+        OutputDrain err = new OutputDrain(process.getErrorStream());
         try {
             if (stdin != null) {
                 try (var in = process.getOutputStream()) {
@@ -77,10 +70,9 @@ public final class Commands {
                 throw new CommandFailedException(command + " did not finish within " + timeout);
             }
             // The process has exited; its output ends as soon as every child holding the pipe is
-            // gone too. Bound the wait anyway, so that a daemonised grandchild cannot hang a test.
-            return new CommandResult(command, process.exitValue(),
-                    out.get(timeout.toMillis(), TimeUnit.MILLISECONDS),
-                    err.get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+            // gone too. A daemonised grandchild may keep it open: then take what is there.
+            long grace = Math.min(timeout.toMillis(), 2_000);
+            return new CommandResult(command, process.exitValue(), out.await(grace), err.await(grace));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
@@ -88,11 +80,6 @@ public final class Commands {
         } catch (IOException e) {
             process.destroyForcibly();
             throw new UncheckedIOException("cannot write to " + command, e);
-        } catch (TimeoutException e) {
-            throw new CommandFailedException(command + " exited but its output did not end within " + timeout);
-        } catch (ExecutionException e) {
-            throw new UncheckedIOException("cannot read output of " + command,
-                    new IOException(e.getCause()));
         }
     }
 
@@ -117,29 +104,4 @@ public final class Commands {
         return null;
     }
 
-    static CompletableFuture<String> drain(InputStream stream) {
-        // One daemon thread per stream, not the common pool: a background process's streams block
-        // their reader for as long as it runs, and on a 2-core machine the common pool has a
-        // single thread, so every later command would wait for that process to exit.
-        // Stopping a process closes its pipes under the reader ("Stream closed"); what was read
-        // until then is still the process's output, so keep it instead of failing.
-        return CompletableFuture.supplyAsync(() -> {
-            ByteArrayOutputStream collected = new ByteArrayOutputStream();
-            byte[] chunk = new byte[8192];
-            try (stream) {
-                for (int n; (n = stream.read(chunk)) >= 0; ) {
-                    collected.write(chunk, 0, n);
-                }
-            } catch (IOException closedUnderneath) {
-                // fall through with what was collected
-            }
-            return collected.toString(StandardCharsets.UTF_8);
-        }, DRAINERS);
-    }
-
-    private static final Executor DRAINERS = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "ct4j-testkit-output");
-        thread.setDaemon(true);
-        return thread;
-    });
 }

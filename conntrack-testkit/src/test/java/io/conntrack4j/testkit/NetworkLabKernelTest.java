@@ -80,9 +80,10 @@ class NetworkLabKernelTest {
         NetNs ns = lab.namespace("daemon");
         // The shell prints, then leaves a child that inherits stdout and outlives the kill.
         BackgroundProcess daemon = lab.start(ns, "sh", "-c", "echo started; (sleep 300 &) ; exec sleep 300");
-        Await.until(Duration.ofSeconds(10), "the daemon to start", daemon::isAlive);
+        Await.until(Duration.ofSeconds(10), "the daemon to print its first line",
+                () -> daemon.stdoutSoFar().equals("started\n"));
         CommandResult result = daemon.stop(Duration.ofSeconds(2));
         assertFalse(daemon.isAlive());
-        assertTrue(result.stdout().isEmpty() || result.stdout().equals("started\n"), result.toString());
+        assertEquals("started\n", result.stdout(), result.toString());
     }
 }
