@@ -89,13 +89,25 @@ class Ct4jConntrackKernelTest {
     }
 
     private static CommandResult ct4j(NetNs ns, String... args) {
-        String[] argv = new String[args.length + 4];
-        argv[0] = java;
-        argv[1] = "-cp";
-        argv[2] = classPath;
-        argv[3] = Ct4j.class.getName();
-        System.arraycopy(args, 0, argv, 4, args.length);
-        return ns.exec(LIMIT, null, argv);
+        List<String> argv = new ArrayList<>(List.of(java));
+        argv.addAll(launcherFlags());
+        argv.addAll(List.of("-cp", classPath, Ct4j.class.getName()));
+        argv.addAll(List.of(args));
+        return ns.exec(LIMIT, null, argv.toArray(String[]::new));
+    }
+
+    /**
+     * The JVM flags bin/ct4j passes: jffi (under jnr-ffi) loads a native library and uses
+     * sun.misc.Unsafe, which newer JDKs warn about on stderr -- output conntrack never prints.
+     */
+    private static List<String> launcherFlags() {
+        int feature = Runtime.version().feature();
+        List<String> flags = new ArrayList<>();
+        flags.add("--enable-native-access=ALL-UNNAMED");
+        if (feature >= 23) {
+            flags.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return flags;
     }
 
     private static CommandResult conntrack(NetNs ns, String... args) {
