@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.conntrack4j.core.format.CachedConnection;
+import io.conntrack4j.core.format.CachedExpectation;
 import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.core.format.ConntrackFormatTest;
+import io.conntrack4j.core.format.ConntrackdDumpFormat;
+import io.conntrack4j.core.format.ConntrackdDumpFormatTest;
+import io.conntrack4j.core.format.ExpectationFormat;
+import io.conntrack4j.core.format.ExpectationFormatTest;
 import io.conntrack4j.core.format.LabelMap;
 import java.time.Clock;
 import java.time.Instant;
@@ -167,6 +173,34 @@ class ParserFuzzTest {
         assertTrue(parsed > 0, "too few valid mutants: " + parsed);
         parsed = fuzz("plain event line", List.of(ConntrackFormatTest.plainEventLines()), plain::parseEvent,
                 plain::formatEvent, true);
+        assertTrue(parsed > 100, "too few valid mutants: " + parsed);
+    }
+
+    @Test
+    void expectationLines() {
+        ExpectationFormat f = ExpectationFormat.plain();
+        int parsed = fuzz("expectation line", List.of(ExpectationFormatTest.lines()), f::parse, f::format, true);
+        assertTrue(parsed > 100, "too few valid mutants: " + parsed);
+        parsed = fuzz("expectation event", List.of(ExpectationFormatTest.eventLines()), f::parseEvent, f::formatEvent,
+                true);
+        assertTrue(parsed > 100, "too few valid mutants: " + parsed);
+    }
+
+    @Test
+    void conntrackdDumpLines() {
+        int parsed = fuzz("conntrackd -i line", List.of(ConntrackdDumpFormatTest.internalLines()),
+                line -> ConntrackdDumpFormat.parseConnection(line, false),
+                (CachedConnection e) -> ConntrackdDumpFormat.formatInternal(e.connection(), e.activeSeconds()), true);
+        assertTrue(parsed > 100, "too few valid mutants: " + parsed);
+        parsed = fuzz("conntrackd -e line", List.of(ConntrackdDumpFormatTest.externalLines()),
+                line -> ConntrackdDumpFormat.parseConnection(line, true),
+                (CachedConnection e) -> ConntrackdDumpFormat.formatExternal(e.connection(), e.activeSeconds(),
+                        e.expiresInSeconds()), true);
+        assertTrue(parsed > 100, "too few valid mutants: " + parsed);
+        parsed = fuzz("conntrackd -i expect line", List.of(ConntrackdDumpFormatTest.expectationLines()),
+                ConntrackdDumpFormat::parseExpectation,
+                (CachedExpectation e) -> ConntrackdDumpFormat.formatExpectation(e.expectation(), e.activeSeconds()),
+                true);
         assertTrue(parsed > 100, "too few valid mutants: " + parsed);
     }
 

@@ -198,13 +198,22 @@ public final class ConntrackFormat {
      * @return {@code out}
      */
     public StringBuilder formatTo(StringBuilder out, Connection c) {
+        return appendLine(out, c, true, true);
+    }
+
+    /**
+     * The line, optionally without the timeout column and without the reply direction: conntrackd
+     * prints its caches through the same libnetfilter_conntrack code after unsetting those
+     * attributes, so its dump lines share this code rather than copying it.
+     */
+    StringBuilder appendLine(StringBuilder out, Connection c, boolean withTimeout, boolean withReply) {
         if (extended) {
             AddressFamily family = c.family();
             padded(out, family.conntrackName(), family.number());
         }
         L4Protocol protocol = c.protocol();
         padded(out, protocol.conntrackName(), protocol.number());
-        if (c.hasTimeout()) {
+        if (withTimeout && c.hasTimeout()) {
             out.append(Integer.toUnsignedString(c.timeout())).append(' ');
         }
         if (c.hasProtocolState()) {
@@ -223,13 +232,15 @@ public final class ConntrackFormat {
         if (c.hasStatus() && !StatusBit.SEEN_REPLY.isSet(c.status())) {
             out.append(" [UNREPLIED]");
         }
-        out.append(' ');
-        TupleText.append(out, c.reply());
-        if (c.reply().hasZone()) {
-            out.append(" zone-reply=").append(c.reply().zone());
-        }
-        if (c.hasCountersReply()) {
-            counters(out, c.packetsReply(), c.bytesReply());
+        if (withReply) {
+            out.append(' ');
+            TupleText.append(out, c.reply());
+            if (c.reply().hasZone()) {
+                out.append(" zone-reply=").append(c.reply().zone());
+            }
+            if (c.hasCountersReply()) {
+                counters(out, c.packetsReply(), c.bytesReply());
+            }
         }
         if (c.hasStatus()) {
             int status = c.status();
@@ -500,6 +511,14 @@ public final class ConntrackFormat {
     }
 
     private Connection parse(TextCursor c) {
+        return parseLine(c, true, true);
+    }
+
+    /**
+     * Parses a line up to the cursor's end. Without a timeout column, a number after the protocol
+     * is an error; without the reply direction, the connection gets the original's inverse.
+     */
+    Connection parseLine(TextCursor c, boolean withTimeout, boolean withReply) {
         if (extended) {
             int at = c.position();
             String name = paddedName(c, "layer-3 protocol name");
@@ -527,6 +546,9 @@ public final class ConntrackFormat {
         int timeout = -1;
         boolean hasTimeout = false;
         if (c.peek() >= '0' && c.peek() <= '9') {
+            if (!withTimeout) {
+                throw c.error("unexpected timeout column");
+            }
             timeout = (int) c.unsigned(0xffff_ffffL, "timeout");
             hasTimeout = true;
             c.space();
@@ -560,14 +582,22 @@ public final class ConntrackFormat {
         if (nextIs(c, " [UNREPLIED]")) {
             status = 0;
         }
-        c.space();
-        int replyAt = c.position();
-        Tuple reply = TupleText.read(c, protocol);
-        if (reply.family() != original.family()) {
-            throw c.error(replyAt, "reply tuple's family differs from the original's");
-        }
-        if (nextIs(c, " zone-reply=")) {
-            reply = reply.withZone((int) c.unsigned(0xffff, "reply zone"));
+        Tuple reply;
+        if (withReply) {
+            c.space();
+            int replyAt = c.position();
+            reply = TupleText.read(c, protocol);
+            if (reply.family() != original.family()) {
+                throw c.error(replyAt, "reply tuple's family differs from the original's");
+            }
+            if (nextIs(c, " zone-reply=")) {
+                reply = reply.withZone((int) c.unsigned(0xffff, "reply zone"));
+            }
+        } else {
+            if (!original.isInvertible()) {
+                throw c.error("the original tuple has no inverse to stand for the reply");
+            }
+            reply = original.inverse();
         }
         Connection.Builder b = Connection.builder(original, reply);
         if (hasTimeout) {
@@ -579,7 +609,7 @@ public final class ConntrackFormat {
         if (countersOriginal) {
             b.countersOriginal(packetsOriginal, bytesOriginal);
         }
-        if (nextIs(c, " packets=")) {
+        if (withReply && nextIs(c, " packets=")) {
             long packets = c.unsigned64("packets");
             c.space();
             c.expect("bytes=");

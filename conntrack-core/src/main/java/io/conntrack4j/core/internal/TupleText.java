@@ -18,8 +18,21 @@ public final class TupleText {
      * @return {@code out}
      */
     public static StringBuilder append(StringBuilder out, Tuple t) {
-        out.append("src=");
-        t.source().appendTo(out).append(" dst=");
+        return append(out, t, "");
+    }
+
+    /**
+     * Appends the tuple with a prefix on the address names, as expectation lines print their mask
+     * ({@code mask-src=.. mask-dst=..}) and master ({@code master-src=..}); the keys keep their names.
+     *
+     * @param out where to append
+     * @param t the tuple
+     * @param prefix put before {@code src=} and {@code dst=}
+     * @return {@code out}
+     */
+    public static StringBuilder append(StringBuilder out, Tuple t, String prefix) {
+        out.append(prefix).append("src=");
+        t.source().appendTo(out).append(' ').append(prefix).append("dst=");
         t.destination().appendTo(out);
         switch (t.protocol().keyKind()) {
             case PORTS -> out.append(" sport=").append(t.sourceKey()).append(" dport=").append(t.destinationKey());
@@ -41,9 +54,23 @@ public final class TupleText {
      * @return the tuple, without zone
      */
     public static Tuple read(TextCursor c, L4Protocol protocol) {
+        return read(c, protocol, "");
+    }
+
+    /**
+     * Reads what {@link #append(StringBuilder, Tuple, String)} writes with that prefix.
+     *
+     * @param c the cursor
+     * @param protocol the tuple's protocol
+     * @param prefix the prefix of the address names
+     * @return the tuple, without zone
+     */
+    public static Tuple read(TextCursor c, L4Protocol protocol, String prefix) {
+        c.expect(prefix);
         c.expect("src=");
         IpAddress source = c.canonicalAddress("source address");
         c.space();
+        c.expect(prefix);
         c.expect("dst=");
         int dstAt = c.position();
         IpAddress destination = c.canonicalAddress("destination address");
