@@ -1,11 +1,12 @@
 package io.conntrack4j.sync;
 
+import io.conntrack4j.core.Connection;
 import java.nio.ByteOrder;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Converts between {@link SyncFlow} and conntrack data messages (CT_NEW, CT_UPD, CT_DEL) the way
- * conntrackd 1.4.7 does: the same attributes, sizes, padding, byte-order quirks and emission
+ * Converts between conntrack data messages (CT_NEW, CT_UPD, CT_DEL) and core
+ * {@link Connection}s or their reusable wire form {@link SyncFlow}, the way conntrackd 1.4.7 does: the same attributes, sizes, padding, byte-order quirks and emission
  * order, so that the bytes are identical to what the real daemon sends.
  *
  * <p>Emission order: IPV4|IPV6, STATUS, L4PROTO, then per protocol (TCP: PORT, TCP_STATE,
@@ -21,12 +22,15 @@ import org.agrona.MutableDirectBuffer;
  * what an older receiver would reject and switches to the pre-1.4.7 NAT IPv4 byte order;
  * {@link #sendTimeout(boolean)} mirrors "no CommitTimeout"; {@link #tcpWindowTracking(boolean)}
  * mirrors {@code TCPWindowTracking}; {@link #hostByteOrder} is the peer's CPU byte order, which
- * SPAT_PORT, DPAT_PORT and ICMP_ID follow (little-endian for x86). Encoding allocates nothing.
+ * SPAT_PORT, DPAT_PORT and ICMP_ID follow (little-endian for x86). Encoding allocates nothing,
+ * from a {@link SyncFlow} or a {@link Connection} alike: a connection goes through a
+ * {@link SyncFlow} held by the codec, so a codec must not be shared between threads.
  *
  * <pre>{@code
  * ConntrackCodec codec = new ConntrackCodec().peerVersion(PeerVersion.V1_4_7);
  * UnsafeBuffer buffer = new UnsafeBuffer(new byte[ConntrackCodec.MAX_MESSAGE_LENGTH]);
- * int length = codec.encode(buffer, 0, MessageType.CT_NEW, 0, sequence, flow);
+ * int length = codec.encode(buffer, 0, MessageType.CT_NEW, 0, sequence, connection);
+ * Connection received = codec.decode(message);
  * }</pre>
  */
 public final class ConntrackCodec {
@@ -38,6 +42,7 @@ public final class ConntrackCodec {
     private boolean sendTimeout = true;
     private boolean tcpWindowTracking;
     private ByteOrder hostOrder = ByteOrder.LITTLE_ENDIAN;
+    private final SyncFlow scratch = new SyncFlow();
 
     /**
      * Sets the peer's conntrackd release (default 1.4.7). Also sets the NAT IPv4 byte order to
@@ -95,6 +100,42 @@ public final class ConntrackCodec {
     public ConntrackCodec hostByteOrder(ByteOrder order) {
         this.hostOrder = order;
         return this;
+    }
+
+    /**
+     * Writes one conntrack message for a connection: what {@link SyncFlow#from(Connection)} keeps
+     * of it, under the same rules as {@link #encode(MutableDirectBuffer, int, MessageType, int,
+     * int, SyncFlow)}. The core model has no SYN proxy values, so no SYNPROXY attribute is sent
+     * (conntrackd sends zeros for entries created through ctnetlink; use a {@link SyncFlow} with
+     * {@link SyncFlow#synproxy} to reproduce that).
+     *
+     * @param buffer where to write; needs room for the message (at most
+     *     {@link #MAX_MESSAGE_LENGTH})
+     * @param offset where the message starts
+     * @param type CT_NEW, CT_UPD or CT_DEL
+     * @param flags header flags, e.g. {@link MessageFlags#HELLO} or 0
+     * @param sequence the sequence number
+     * @param connection the connection
+     * @return the message length (also written in its header)
+     * @throws IllegalArgumentException if the type is not a conntrack one or the helper name
+     *     cannot be sent
+     */
+    public int encode(MutableDirectBuffer buffer, int offset, MessageType type, int flags, int sequence,
+            Connection connection) {
+        return encode(buffer, offset, type, flags, sequence, scratch.from(connection));
+    }
+
+    /**
+     * Reads an accepted conntrack message into the connection a conntrackd receiver would
+     * create: see {@link #decode(DataMessage, SyncFlow)} and {@link SyncFlow#toConnection()}.
+     *
+     * @param message an accepted CT_NEW, CT_UPD or CT_DEL message
+     * @return a new connection
+     * @throws IllegalArgumentException if the message is an expectation, lacks both IPV4 and
+     *     IPV6, or has a helper name that is not printable ASCII
+     */
+    public Connection decode(DataMessage message) {
+        return decode(message, scratch).toConnection();
     }
 
     /**
@@ -178,8 +219,9 @@ public final class ConntrackCodec {
                         flow.masterDestinationPort());
             }
         }
-        boolean srcNatDone = (flow.status() & SyncFlow.STATUS_SRC_NAT_DONE) != 0;
-        boolean dstNatDone = (flow.status() & SyncFlow.STATUS_DST_NAT_DONE) != 0;
+        // libnetfilter_conntrack's "is SNAT/DNAT/SPAT/DPAT": a flow of unknown status counts as NATed.
+        boolean srcNatDone = !flow.hasStatus() || (flow.status() & SyncFlow.STATUS_SRC_NAT_DONE) != 0;
+        boolean dstNatDone = !flow.hasStatus() || (flow.status() & SyncFlow.STATUS_DST_NAT_DONE) != 0;
         boolean snat = srcNatDone && !sameAddress(flow.replyDstRaw(), flow.origSrcRaw(), addressLength);
         boolean dnat = dstNatDone && !sameAddress(flow.replySrcRaw(), flow.origDstRaw(), addressLength);
         if (!v6) {
@@ -269,8 +311,8 @@ public final class ConntrackCodec {
      * @param message an accepted CT_NEW, CT_UPD or CT_DEL message
      * @param flow the flow to overwrite
      * @return flow
-     * @throws IllegalArgumentException if the message is an expectation or lacks both IPV4 and
-     *     IPV6
+     * @throws IllegalArgumentException if the message is an expectation, lacks both IPV4 and
+     *     IPV6, or has a helper name that is not printable ASCII
      */
     public SyncFlow decode(DataMessage message, SyncFlow flow) {
         if (message.isExpectation()) {

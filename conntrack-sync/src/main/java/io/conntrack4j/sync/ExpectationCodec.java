@@ -1,9 +1,10 @@
 package io.conntrack4j.sync;
 
+import io.conntrack4j.core.Expectation;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Converts between {@link SyncExpectation} and expectation data messages (EXP_NEW, EXP_UPD,
+ * Converts between core {@link Expectation}s or {@link SyncExpectation}s and expectation data messages (EXP_NEW, EXP_UPD,
  * EXP_DEL) the way conntrackd 1.4.7 does, byte for byte.
  *
  * <p>Emission order: MASTER_IPV4|6, MASTER_L4PROTO, [MASTER_PORT], EXPECT_IPV4|6, EXPECT_L4PROTO,
@@ -13,6 +14,7 @@ import org.agrona.MutableDirectBuffer;
  *
  * <pre>{@code
  * int length = new ExpectationCodec().encode(buffer, 0, MessageType.EXP_NEW, 0, sequence, ftp);
+ * Expectation received = new ExpectationCodec().decode(message);
  * }</pre>
  */
 public final class ExpectationCodec {
@@ -27,6 +29,36 @@ public final class ExpectationCodec {
     public ExpectationCodec sendTimeout(boolean send) {
         this.sendTimeout = send;
         return this;
+    }
+
+    /**
+     * Writes one expectation message for a core expectation (see
+     * {@link SyncExpectation#from(Expectation)}).
+     *
+     * @param buffer where to write
+     * @param offset where the message starts
+     * @param type EXP_NEW, EXP_UPD or EXP_DEL
+     * @param flags header flags
+     * @param sequence the sequence number
+     * @param expectation the expectation
+     * @return the message length
+     */
+    public int encode(MutableDirectBuffer buffer, int offset, MessageType type, int flags, int sequence,
+            Expectation expectation) {
+        return encode(buffer, offset, type, flags, sequence, new SyncExpectation().from(expectation));
+    }
+
+    /**
+     * Reads an accepted expectation message into a core expectation (see
+     * {@link SyncExpectation#toExpectation()}).
+     *
+     * @param message an accepted EXP_NEW, EXP_UPD or EXP_DEL message
+     * @return a new expectation
+     * @throws IllegalArgumentException if the message is a conntrack, lacks a tuple, holds a name
+     *     the model refuses or a NAT direction other than 0 and 1
+     */
+    public Expectation decode(DataMessage message) {
+        return decode(message, new SyncExpectation()).toExpectation();
     }
 
     /**

@@ -1,12 +1,14 @@
 package io.conntrack4j.sync;
 
+import io.conntrack4j.core.Expectation;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * An expectation as the sync protocol sees it: four tuples (master, expected, mask and an
  * optional NAT tuple), timeout, flags, class, NAT direction, helper and expectfn names. Mutable
- * and reusable; deliberately minimal and independent of the core model.
+ * and reusable. {@link #from(Expectation)} and {@link #toExpectation()} map it to and from the
+ * core's {@link Expectation}.
  *
  * <p>Tuples are addressed by {@link #MASTER}, {@link #EXPECTED}, {@link #MASK} and {@link #NAT}.
  * As in conntrackd, whether any tuple carries ports depends on the <em>master's</em> protocol.
@@ -107,6 +109,38 @@ public final class SyncExpectation {
         destinationPorts[which] = destinationPort & 0xffff;
         set[which] = true;
         return this;
+    }
+
+    /**
+     * Fills this with what the sync protocol carries of an expectation: master, expected and mask
+     * tuples, timeout, flags, class, helper, expectfn name and the NAT part (its address only if
+     * IPv4). Zone and id are not on the wire.
+     *
+     * <pre>{@code
+     * int length = codec.encode(buffer, 0, MessageType.EXP_NEW, 0, sequence, new SyncExpectation().from(e));
+     * }</pre>
+     *
+     * @param expectation the expectation
+     * @return this
+     * @throws IllegalArgumentException if a name is too long to be sent
+     */
+    public SyncExpectation from(Expectation expectation) {
+        return ExpectationMapping.toSync(expectation, this);
+    }
+
+    /**
+     * The expectation a conntrackd receiver would create. A NAT tuple without addresses gets
+     * 0.0.0.0; zone and id are 0; a missing timeout or class is 0.
+     *
+     * <pre>{@code
+     * Expectation e = codec.decode(message, new SyncExpectation()).toExpectation();
+     * }</pre>
+     *
+     * @return a new expectation
+     * @throws IllegalArgumentException if the NAT direction is neither 0 nor 1
+     */
+    public Expectation toExpectation() {
+        return ExpectationMapping.toExpectation(this);
     }
 
     /**
@@ -358,8 +392,8 @@ public final class SyncExpectation {
         String[] names = {"master", "expected", "mask", "nat"};
         for (int i = 0; i < 4; i++) {
             if (set[i]) {
-                out.append(names[i]).append("=[").append(addressesSet[i] ? Arrays.toString(source(i)) : "-")
-                        .append("->").append(addressesSet[i] ? Arrays.toString(destination(i)) : "-")
+                out.append(names[i]).append("=[").append(addressesSet[i] ? SyncFlow.addressOf(sources[i], ipv6[i]) : "-")
+                        .append("->").append(addressesSet[i] ? SyncFlow.addressOf(destinations[i], ipv6[i]) : "-")
                         .append(" proto ").append(protocols[i]).append(' ').append(sourcePorts[i]).append("->")
                         .append(destinationPorts[i]).append("] ");
             }

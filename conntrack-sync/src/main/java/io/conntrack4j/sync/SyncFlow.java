@@ -1,5 +1,8 @@
 package io.conntrack4j.sync;
 
+import io.conntrack4j.core.Connection;
+import io.conntrack4j.core.IpAddress;
+import io.conntrack4j.core.SequenceAdjustment;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -8,9 +11,12 @@ import java.util.Objects;
  * plus the reply tuple from which the NAT attributes are derived. Mutable and reusable, so that
  * a sender can fill one per message without allocating.
  *
- * <p>This is deliberately minimal and independent of the core model; it will be mapped to the
- * core's connection type later. Fields that may be absent use -1 (or null) for "not known".
- * Addresses are raw network-order bytes, 4 for IPv4 or 16 for IPv6.
+ * <p>It is the codec's working form of a core {@link Connection}: {@link #from(Connection)} and
+ * {@link #toConnection()} map between the two, and {@link ConntrackCodec} holds the only copy of
+ * conntrackd's emission rules, written against this class. It stays mutable so that a sender
+ * or receiver can reuse one per thread without allocating per message. Fields that may be
+ * absent use -1 (or null) for "not known". Addresses are kept as raw network-order bytes, 4 for
+ * IPv4 or 16 for IPv6, and can be set and read as {@link IpAddress}es.
  *
  * <pre>{@code
  * SyncFlow flow = new SyncFlow()
@@ -56,8 +62,10 @@ public final class SyncFlow {
     private int icmpType = -1;
     private int icmpCode;
     private int icmpId;
+    private boolean statusSet;
     private int status;
     private int tcpState = -1;
+    private boolean wscaleSet;
     private int wscaleOrig;
     private int wscaleRepl;
     private int sctpState = -1;
@@ -69,6 +77,9 @@ public final class SyncFlow {
     private long mark = -1;
     private int zone = -1;
     private int[] labels;
+    // Reused by the Connection mapping, so that mapping a connection allocates nothing here.
+    private final int[] ownLabelWords = new int[4];
+    private final long[] ownSeqAdjust = new long[6];
     private String helper;
     private long[] seqAdjust;
     private boolean synproxySet;
@@ -104,8 +115,10 @@ public final class SyncFlow {
         icmpType = -1;
         icmpCode = 0;
         icmpId = 0;
+        statusSet = false;
         status = 0;
         tcpState = -1;
+        wscaleSet = false;
         wscaleOrig = 0;
         wscaleRepl = 0;
         sctpState = -1;
@@ -229,6 +242,7 @@ public final class SyncFlow {
      */
     public SyncFlow status(int status) {
         this.status = status;
+        this.statusSet = true;
         return this;
     }
 
@@ -253,6 +267,7 @@ public final class SyncFlow {
     public SyncFlow tcpWindowScale(int original, int reply) {
         this.wscaleOrig = original & 0xff;
         this.wscaleRepl = reply & 0xff;
+        this.wscaleSet = true;
         return this;
     }
 
@@ -424,7 +439,232 @@ public final class SyncFlow {
         return this;
     }
 
+    /**
+     * Sets the original tuple from core addresses, without allocating.
+     *
+     * @param source original source address
+     * @param destination original destination address, same family
+     * @param sourcePort original source port (0 for protocols without ports)
+     * @param destinationPort original destination port
+     * @return this
+     */
+    public SyncFlow origin(IpAddress source, IpAddress destination, int sourcePort, int destinationPort) {
+        ipv6 = sameFamily(source, destination);
+        putAddress(origSrc, source);
+        putAddress(origDst, destination);
+        origSport = port(sourcePort);
+        origDport = port(destinationPort);
+        return this;
+    }
+
+    /**
+     * Sets the reply tuple from core addresses, without allocating.
+     *
+     * @param source reply source address (the DNAT address if destination NAT)
+     * @param destination reply destination address (the SNAT address if source NAT)
+     * @param sourcePort reply source port
+     * @param destinationPort reply destination port
+     * @return this
+     */
+    public SyncFlow reply(IpAddress source, IpAddress destination, int sourcePort, int destinationPort) {
+        sameFamily(source, destination);
+        putAddress(replySrc, source);
+        putAddress(replyDst, destination);
+        replySport = port(sourcePort);
+        replyDport = port(destinationPort);
+        replySet = true;
+        return this;
+    }
+
+    /**
+     * Sets the master conntrack's original tuple from core addresses, without allocating.
+     *
+     * @param source master original source address
+     * @param destination master original destination address
+     * @param masterProtocol master IP protocol
+     * @return this
+     */
+    public SyncFlow master(IpAddress source, IpAddress destination, int masterProtocol) {
+        masterIpv6 = sameFamily(source, destination);
+        putAddress(masterSrc, source);
+        putAddress(masterDst, destination);
+        this.masterProtocol = masterProtocol & 0xff;
+        masterSet = true;
+        return this;
+    }
+
+    /**
+     * Fills this flow with what the sync protocol carries of a connection (everything else is
+     * cleared): the original tuple, the reply tuple (from which the encoder derives
+     * SNAT/DNAT/SPAT/DPAT), status, protocol state, SCTP vtags, TCP window scales, ICMP
+     * type/code/id, timeout, mark, zone, labels, helper, master tuple and sequence adjustment.
+     * The core model has no SYN proxy values nor DCCP role; set them afterwards if known.
+     * Allocates nothing.
+     *
+     * <pre>{@code
+     * Connection c = ConntrackFormat.builder().build().parse(line);
+     * int length = codec.encode(buffer, 0, MessageType.CT_NEW, 0, sequence, flow.from(c));
+     * }</pre>
+     *
+     * @param connection the connection
+     * @return this
+     * @throws IllegalArgumentException if the helper name cannot be sent (see {@link #helper})
+     */
+    public SyncFlow from(Connection connection) {
+        return ConnectionMapping.toFlow(connection, this);
+    }
+
+    /**
+     * The connection a conntrackd receiver would create from this flow: both tuples (the reply
+     * one as set, or inverted from the original), and every other carried field that is known.
+     * Counters, id, use, secmark, TCP flags and timestamps are not on the wire and stay absent.
+     *
+     * <pre>{@code
+     * Connection c = codec.decode(message, new SyncFlow()).toConnection();
+     * }</pre>
+     *
+     * @return a new connection
+     */
+    public Connection toConnection() {
+        return ConnectionMapping.toConnection(this);
+    }
+
+    /** Sets the kernel's 128 label bits as 4 words, reusing this flow's own array. */
+    void labels128(long high, long low) {
+        ownLabelWords[0] = (int) low;
+        ownLabelWords[1] = (int) (low >>> 32);
+        ownLabelWords[2] = (int) high;
+        ownLabelWords[3] = (int) (high >>> 32);
+        labels = ownLabelWords;
+    }
+
+    /** Sets both directions' sequence adjustment, reusing this flow's own array. */
+    void seqAdjustments(SequenceAdjustment original, SequenceAdjustment reply) {
+        ownSeqAdjust[0] = Integer.toUnsignedLong(original.correctionPosition());
+        ownSeqAdjust[1] = Integer.toUnsignedLong(original.offsetBefore());
+        ownSeqAdjust[2] = Integer.toUnsignedLong(original.offsetAfter());
+        ownSeqAdjust[3] = Integer.toUnsignedLong(reply.correctionPosition());
+        ownSeqAdjust[4] = Integer.toUnsignedLong(reply.offsetBefore());
+        ownSeqAdjust[5] = Integer.toUnsignedLong(reply.offsetAfter());
+        seqAdjust = ownSeqAdjust;
+    }
+
+    private static boolean sameFamily(IpAddress source, IpAddress destination) {
+        if (source.family() != destination.family()) {
+            throw new IllegalArgumentException("source " + source + " and destination " + destination
+                    + " are of different families");
+        }
+        return !source.isIpv4();
+    }
+
+    private static void putAddress(byte[] into, IpAddress address) {
+        Arrays.fill(into, (byte) 0);
+        if (address.isIpv4()) {
+            putInt(into, 0, address.ipv4());
+        } else {
+            putInt(into, 0, (int) (address.high() >>> 32));
+            putInt(into, 4, (int) address.high());
+            putInt(into, 8, (int) (address.low() >>> 32));
+            putInt(into, 12, (int) address.low());
+        }
+    }
+
+    private static void putInt(byte[] into, int at, int value) {
+        into[at] = (byte) (value >>> 24);
+        into[at + 1] = (byte) (value >>> 16);
+        into[at + 2] = (byte) (value >>> 8);
+        into[at + 3] = (byte) value;
+    }
+
+    private static long getLong(byte[] from, int at) {
+        long value = 0;
+        for (int i = 0; i < 8; i++) {
+            value = value << 8 | (from[at + i] & 0xff);
+        }
+        return value;
+    }
+
+    static IpAddress addressOf(byte[] bytes, boolean v6) {
+        if (v6) {
+            return IpAddress.ofIpv6(getLong(bytes, 0), getLong(bytes, 8));
+        }
+        return IpAddress.ofIpv4((int) (getLong(bytes, 0) >>> 32));
+    }
+
     // ---- getters -------------------------------------------------------------------------
+
+    /**
+     * The original source address.
+     *
+     * @return the address
+     */
+    public IpAddress originSourceAddress() {
+        return addressOf(origSrc, ipv6);
+    }
+
+    /**
+     * The original destination address.
+     *
+     * @return the address
+     */
+    public IpAddress originDestinationAddress() {
+        return addressOf(origDst, ipv6);
+    }
+
+    /**
+     * The reply source address (the inverted original unless a reply tuple was set).
+     *
+     * @return the address
+     */
+    public IpAddress replySourceAddress() {
+        return addressOf(replySrcRaw(), ipv6);
+    }
+
+    /**
+     * The reply destination address.
+     *
+     * @return the address
+     */
+    public IpAddress replyDestinationAddress() {
+        return addressOf(replyDstRaw(), ipv6);
+    }
+
+    /**
+     * The master's original source address.
+     *
+     * @return the address
+     */
+    public IpAddress masterSourceAddress() {
+        return addressOf(masterSrc, masterIpv6);
+    }
+
+    /**
+     * The master's original destination address.
+     *
+     * @return the address
+     */
+    public IpAddress masterDestinationAddress() {
+        return addressOf(masterDst, masterIpv6);
+    }
+
+    /**
+     * Whether the status bits are known. STATUS is sent as 0 when they are not, but conntrackd
+     * then treats the flow as NATed wherever the reply tuple says so.
+     *
+     * @return true if set
+     */
+    public boolean hasStatus() {
+        return statusSet;
+    }
+
+    /**
+     * Whether TCP window scales were set (they default to 0).
+     *
+     * @return true if set
+     */
+    public boolean hasTcpWindowScale() {
+        return wscaleSet;
+    }
 
     /**
      * Whether the tuples are IPv6.
@@ -869,8 +1109,8 @@ public final class SyncFlow {
                 && Arrays.equals(replySrcRaw(), that.replySrcRaw()) && Arrays.equals(replyDstRaw(), that.replyDstRaw())
                 && replySourcePort() == that.replySourcePort() && replyDestinationPort() == that.replyDestinationPort()
                 && protocol == that.protocol && icmpType == that.icmpType && icmpCode == that.icmpCode
-                && icmpId == that.icmpId && status == that.status && tcpState == that.tcpState
-                && wscaleOrig == that.wscaleOrig && wscaleRepl == that.wscaleRepl && sctpState == that.sctpState
+                && icmpId == that.icmpId && statusSet == that.statusSet && status == that.status && tcpState == that.tcpState
+                && wscaleSet == that.wscaleSet && wscaleOrig == that.wscaleOrig && wscaleRepl == that.wscaleRepl && sctpState == that.sctpState
                 && vtagOrig == that.vtagOrig && vtagRepl == that.vtagRepl && dccpState == that.dccpState
                 && dccpRole == that.dccpRole && timeout == that.timeout && mark == that.mark && zone == that.zone
                 && Arrays.equals(labels, that.labels) && Objects.equals(helper, that.helper)
@@ -910,7 +1150,9 @@ public final class SyncFlow {
         if (dccpState >= 0) {
             out.append(" dccp=").append(dccpState).append('/').append(dccpRole);
         }
-        out.append(" wscale=").append(wscaleOrig).append('/').append(wscaleRepl);
+        if (wscaleSet) {
+            out.append(" wscale=").append(wscaleOrig).append('/').append(wscaleRepl);
+        }
         out.append(" timeout=").append(timeout).append(" mark=").append(mark).append(" zone=").append(zone);
         if (labels != null) {
             out.append(" labels=").append(Arrays.toString(labels));
@@ -935,16 +1177,6 @@ public final class SyncFlow {
     }
 
     private static String address(byte[] bytes, boolean v6) {
-        StringBuilder out = new StringBuilder();
-        if (!v6) {
-            for (int i = 0; i < 4; i++) {
-                out.append(i == 0 ? "" : ".").append(bytes[i] & 0xff);
-            }
-            return out.toString();
-        }
-        for (int i = 0; i < 16; i += 2) {
-            out.append(i == 0 ? "" : ":").append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff)));
-        }
-        return out.toString();
+        return addressOf(bytes, v6).toString();
     }
 }

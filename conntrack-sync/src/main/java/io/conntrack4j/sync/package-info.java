@@ -4,7 +4,9 @@
  * <p>The codec, in the order a message travels:
  * <ul>
  *   <li>{@link io.conntrack4j.sync.SyncFlow} and {@link io.conntrack4j.sync.SyncExpectation}:
- *       what goes on the wire, as small mutable values (mapped to the core model later);</li>
+ *       what goes on the wire, as small mutable values, mapped to and from the core's
+ *       {@link io.conntrack4j.core.Connection} ({@link io.conntrack4j.sync.SyncFlow#from},
+ *       {@link io.conntrack4j.sync.SyncFlow#toConnection});</li>
  *   <li>{@link io.conntrack4j.sync.ConntrackCodec} and {@link io.conntrack4j.sync.ExpectationCodec}:
  *       attributes in conntrackd's order, sizes, padding and byte-order quirks, with options for
  *       older peers ({@link io.conntrack4j.sync.PeerVersion});</li>
@@ -20,7 +22,7 @@
  *
  * <pre>{@code
  * UnsafeBuffer message = new UnsafeBuffer(new byte[ConntrackCodec.MAX_MESSAGE_LENGTH]);
- * int length = new ConntrackCodec().encode(message, 0, MessageType.CT_NEW, 0, sequence, flow);
+ * int length = new ConntrackCodec().encode(message, 0, MessageType.CT_NEW, 0, sequence, connection);
  * packer.append(message, 0, length);
  * }</pre>
  */

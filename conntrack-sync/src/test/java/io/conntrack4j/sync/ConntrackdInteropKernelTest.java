@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.conntrack4j.core.Connection;
+import io.conntrack4j.core.Expectation;
+import io.conntrack4j.core.IpAddress;
+import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.StatusBit;
+import io.conntrack4j.core.TcpState;
+import io.conntrack4j.core.Tuple;
+import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.testkit.Await;
 import io.conntrack4j.testkit.BackgroundProcess;
 import io.conntrack4j.testkit.KernelTest;
@@ -30,9 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The codec against a real conntrackd 1.4.7 pair (NOTRACK over UDP) in two namespaces: what the
- * real daemon sends decodes without a single rejection and re-encodes to the same bytes; what
- * this codec sends lands in the real daemon's external cache; and for malformed datagrams the
- * real daemon's {@code -s network} counters equal the decoder's.
+ * real daemon sends decodes without a single rejection, re-encodes to the same bytes, and decodes
+ * to the connections {@code conntrack -L} lists on the sender; what this codec sends, from
+ * flows or core connections, lands in the real daemon's external cache; and for malformed
+ * datagrams the real daemon's {@code -s network} counters equal the decoder's.
  */
 @KernelTest(requires = {"conntrackd", "conntrack", "tcpdump", "bash"})
 class ConntrackdInteropKernelTest {
@@ -149,6 +158,9 @@ class ConntrackdInteropKernelTest {
                 "ESTABLISHED", "--orig-vtag", "1", "--reply-vtag", "2", "-t", "300", "-u", "SEEN_REPLY"},
             {"-s", "10.13.0.1", "-d", "10.14.0.1", "-p", "tcp", "--sport", "4444", "--dport", "8080", "--state",
                 "ESTABLISHED", "-t", "300", "-u", "SEEN_REPLY,ASSURED", "--dst-nat", "10.99.0.1:2121"},
+            // IPv6 NAT whose addresses differ only in their last 32 bits.
+            {"-s", "2001:db8::5", "-d", "2001:db8::6", "-p", "udp", "--sport", "1000", "--dport", "2000", "-t", "60",
+                "-u", "SEEN_REPLY", "--src-nat", "2001:db8::99", "--dst-nat", "2001:db8::98"},
         };
         for (String[] insert : inserts) {
             List<String> argv = new ArrayList<>(List.of("conntrack", "-I"));
@@ -211,6 +223,25 @@ class ConntrackdInteropKernelTest {
         SyncFlow dpat = flow(flows, "10.13.0.1");
         assertArrayEquals(ip("10.99.0.1"), dpat.replySource());
         assertEquals(2121, dpat.replySourcePort());
+
+        // Each decoded connection is the one conntrack -L lists on the sender, on every field the
+        // line shows and the wire carries: both tuples (the reply one rebuilt from NAT attributes),
+        // protocol state, SEEN_REPLY and ASSURED, mark and zone. The timeout was read earlier.
+        String listing = nsA.execOk("conntrack", "-L");
+        ConntrackFormat format = ConntrackFormat.builder().build();
+        for (String[] insert : inserts) {
+            Connection listed = format.parse(listedLine(listing, insert[1]));
+            Connection decoded = handler.connectionsBySource.get(IpAddress.parse(insert[1]));
+            assertTrue(decoded != null, "no decoded connection from " + insert[1]);
+            assertEquals(CarriedFields.of(listed, ConntrackFormat.VISIBLE_STATUS, false, false),
+                    CarriedFields.of(decoded, ConntrackFormat.VISIBLE_STATUS, false, false));
+            long sent = Integer.toUnsignedLong(decoded.timeout());
+            long left = Integer.toUnsignedLong(listed.timeout());
+            assertTrue(sent >= left && sent <= left + WAIT.toSeconds() + 5, "timeout sent " + sent + ", listed " + left);
+        }
+        Connection sctpConnection = handler.connectionsBySource.get(IpAddress.parse("10.11.0.1"));
+        assertEquals(0x01000000, sctpConnection.sctpVtagOriginal());
+        assertEquals(0x02000000, sctpConnection.sctpVtagReply());
 
         // Byte-exact: every captured conntrack message re-encodes to the same bytes.
         assertTrue(handler.messages.size() >= inserts.length, handler.messages.size() + " messages");
@@ -395,10 +426,20 @@ class ConntrackdInteropKernelTest {
                 length = new ExpectationCodec().encode(out, 0, header.type(), header.flags(), header.sequence(),
                         expectation);
                 decoded = expectation.toString();
+                // The core model: the data connection the client will open matches, and the
+                // expectation re-encodes from the model to the same bytes.
+                Expectation core = new ExpectationCodec().decode(message);
+                assertTrue(core.matches(Tuple.ofPorts(IpAddress.parse("10.60.0.1"), IpAddress.parse("10.60.0.1"),
+                        L4Protocol.TCP, 50000, 41739)), core.toString());
+                assertEquals("ftp", core.helper());
+                int coreLength = new ExpectationCodec().encode(out, 0, header.type(), header.flags(), header.sequence(),
+                        core);
+                assertEquals(HexFormat.of().formatHex(captured), Hex.of(out, 0, coreLength), core.toString());
                 sawExpectation = true;
             } else {
                 SyncFlow flow = new ConntrackCodec().decode(message, new SyncFlow());
-                sawHelperFlow |= "ftp".equals(flow.helper()) && flow.originDestinationPort() == 21;
+                sawHelperFlow |= "ftp".equals(flow.helper()) && flow.originDestinationPort() == 21
+                        && "ftp".equals(new ConntrackCodec().decode(message).helper());
                 length = new ConntrackCodec().encode(out, 0, header.type(), header.flags(), header.sequence(), flow);
                 decoded = flow.toString();
             }
@@ -442,6 +483,60 @@ class ConntrackdInteropKernelTest {
                 external);
         assertTrue(line(external, "src=2001:db8::21 dst=2001:db8::22 sport=3333 dport=443").contains("ESTABLISHED"),
                 external);
+        Map<String, Long> stats = networkStats(nsB, confB);
+        assertEquals(0L, stats.get("Malformed messages"), stats.toString());
+    }
+
+    @Test
+    void connectionsEncodedByThisCodecLandInARealConntrackd() throws Exception {
+        twoRouters();
+        Path confB = conntrackd(nsB, "b", B, A, links[1]);
+        ConntrackFormat format = ConntrackFormat.builder().build();
+        // One connection as conntrack -L printed it (status word and timeout are not in the line),
+        // one built, with port SNAT, and an ICMPv6 echo.
+        Connection listed = format.parse("tcp      6 299 ESTABLISHED src=10.31.0.1 dst=10.32.0.1 sport=1111"
+                + " dport=80 src=10.32.0.1 dst=10.31.0.1 sport=80 dport=1111 [ASSURED] mark=66 zone=9 use=1")
+                .toBuilder().status(0xe).timeout(300).build();
+        Tuple original = Tuple.ofPorts(IpAddress.parse("10.33.0.1"), IpAddress.parse("10.34.0.1"), L4Protocol.UDP,
+                5353, 53);
+        Tuple natReply = Tuple.ofPorts(IpAddress.parse("10.34.0.1"), IpAddress.parse("192.168.77.1"), L4Protocol.UDP,
+                53, 40000);
+        Connection snat = Connection.builder(original, natReply)
+                .status(StatusBit.mask(StatusBit.SEEN_REPLY, StatusBit.CONFIRMED, StatusBit.SRC_NAT,
+                        StatusBit.SRC_NAT_DONE))
+                .timeout(120).mark(5).build();
+        Connection ping = Connection.builder(Tuple.ofIcmp(IpAddress.parse("2001:db8::31"),
+                IpAddress.parse("2001:db8::32"), 128, 0, 4660)).status(0xe).timeout(30).mark(0).build();
+        Connection closing = Connection.builder(Tuple.ofPorts(IpAddress.parse("2001:db8::33"),
+                IpAddress.parse("2001:db8::34"), L4Protocol.TCP, 3333, 443)).status(0xe)
+                .tcpState(TcpState.TIME_WAIT).timeout(100).mark(0).build();
+        List<byte[]> datagrams = new ArrayList<>();
+        DatagramPacker packer = new DatagramPacker(ChannelKind.UDP.bufferSize(1500), (buffer, offset, length) ->
+                datagrams.add(copy(buffer, offset, length)));
+        ConntrackCodec codec = new ConntrackCodec();
+        UnsafeBuffer message = new UnsafeBuffer(new byte[ConntrackCodec.MAX_MESSAGE_LENGTH]);
+        int sequence = 2000;
+        for (Connection connection : List.of(listed, snat, ping, closing)) {
+            packer.append(message, 0, codec.encode(message, 0, MessageType.CT_NEW, 0, sequence++, connection));
+        }
+        packer.flush();
+        send(datagrams);
+
+        String external = Await.value(WAIT, "the four connections in the real daemon's external cache",
+                () -> nsB.exec("conntrackd", "-C", confB.toString(), "-e").stdout(),
+                out -> out.lines().count() >= 4);
+        assertTrue(line(external, "src=10.31.0.1 dst=10.32.0.1 sport=1111 dport=80").startsWith("tcp      6 ESTABLISHED"),
+                external);
+        // The dump shows no reply tuple: commit the external cache to the kernel and list it there.
+        nsB.execOk("conntrackd", "-C", confB.toString(), "-c");
+        String listing = Await.value(WAIT, "the committed connections in the peer's kernel",
+                () -> nsB.exec("conntrack", "-L").stdout(),
+                out -> out.lines().filter(l -> l.contains("src=10.3") || l.contains("src=2001:db8::3")).count() >= 4);
+        for (Connection sent : List.of(listed, snat, ping, closing)) {
+            Connection committed = format.parse(listedLine(listing, sent.original().source().toString()));
+            assertEquals(CarriedFields.of(sent, ConntrackFormat.VISIBLE_STATUS, false, false),
+                    CarriedFields.of(committed, ConntrackFormat.VISIBLE_STATUS, false, false), listing);
+        }
         Map<String, Long> stats = networkStats(nsB, confB);
         assertEquals(0L, stats.get("Malformed messages"), stats.toString());
     }
@@ -549,6 +644,13 @@ class ConntrackdInteropKernelTest {
                 .orElseThrow(() -> new AssertionError("no line with \"" + needle + "\" in:\n" + text));
     }
 
+    /** The line of conntrack -L whose original source is the address. */
+    private static String listedLine(String listing, String source) {
+        return listing.lines().filter(l -> l.contains("src=") && l.indexOf("src=" + source + " ") == l.indexOf("src="))
+                .findFirst().orElseThrow(() -> new AssertionError("conntrack -L lists no flow from " + source
+                        + ":\n" + listing));
+    }
+
     private static SyncFlow flow(Map<String, SyncFlow> flows, String source) {
         SyncFlow flow = flows.get(source);
         if (flow == null) {
@@ -584,6 +686,7 @@ class ConntrackdInteropKernelTest {
         final List<byte[]> messages = new ArrayList<>();
         final List<SyncFlow> decodedFlows = new ArrayList<>();
         final Map<String, SyncFlow> flowsBySource = new LinkedHashMap<>();
+        final Map<IpAddress, Connection> connectionsBySource = new LinkedHashMap<>();
         private final ConntrackCodec codec = new ConntrackCodec();
 
         @Override
@@ -599,12 +702,8 @@ class ConntrackdInteropKernelTest {
             messages.add(copy(header.buffer(), header.offset(), header.length()));
             SyncFlow flow = codec.decode(message, new SyncFlow());
             decodedFlows.add(flow);
-            try {
-                flowsBySource.put(InetAddress.getByAddress(flow.originSource()).getHostAddress()
-                        .replace("0:0:0:0:0:0:0:1", "::1").replace("2001:db8:0:0:0:0:0:", "2001:db8::"), flow);
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
+            connectionsBySource.put(flow.originSourceAddress(), codec.decode(message));
+            flowsBySource.put(flow.originSourceAddress().toString(), flow);
         }
     }
 }

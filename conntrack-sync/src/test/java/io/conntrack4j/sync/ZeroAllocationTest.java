@@ -43,14 +43,47 @@ class ZeroAllocationTest {
                 (DirectBuffer buffer, int offset, int length) -> decoder.onDatagram(buffer, offset, length));
 
         run(codec, flow, message, packer, 50_000); // warm up: JIT, escape analysis
-        long before = (long) allocated.invoke(threads);
-        run(codec, flow, message, packer, 100_000);
-        long after = (long) allocated.invoke(threads);
+        // A late JIT recompilation on a loaded machine can allocate a little during one window
+        // (seen once: 1,120 bytes); a real per-message allocation shows in every window (>= 100 KB).
+        long fewest = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && fewest >= 1024; attempt++) {
+            long before = (long) allocated.invoke(threads);
+            run(codec, flow, message, packer, 100_000);
+            long after = (long) allocated.invoke(threads);
+            fewest = Math.min(fewest, after - before);
+        }
 
         assertEquals(0, counters.malformed());
         assertTrue(sink != 0);
         // A few hundred bytes of slack for the measurement itself; per message it must be zero.
-        assertTrue(after - before < 1024, (after - before) + " bytes allocated for 100000 messages");
+        assertTrue(fewest < 1024, fewest + " bytes allocated for 100000 messages");
+    }
+
+    @Test
+    void encodingACoreConnectionAllocatesNothing() throws Exception {
+        Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
+                .invoke(null);
+        Method allocated = Class.forName("com.sun.management.ThreadMXBean")
+                .getMethod("getCurrentThreadAllocatedBytes");
+        // NAT, labels, helper, master and sequence adjustment: every part the mapping copies.
+        io.conntrack4j.core.Connection connection = io.conntrack4j.core.format.ConntrackFormat.builder().build()
+                .parse(ConnectionMappingTest.UDP_NAT_LINE).toBuilder().status(0x1ba).timeout(120).labels(1, 2)
+                .helper("sip").master(io.conntrack4j.core.Tuple.parse(io.conntrack4j.core.L4Protocol.UDP,
+                        "src=2001:db8::1 dst=2001:db8::2 sport=5060 dport=5060"))
+                .seqAdjust(new io.conntrack4j.core.SequenceAdjustment(1, 2, 3),
+                        new io.conntrack4j.core.SequenceAdjustment(4, 5, 6)).build();
+        ConntrackCodec codec = new ConntrackCodec();
+        UnsafeBuffer message = new UnsafeBuffer(new byte[ConntrackCodec.MAX_MESSAGE_LENGTH]);
+        for (int i = 0; i < 50_000; i++) {
+            sink += codec.encode(message, 0, MessageType.CT_UPD, 0, i, connection);
+        }
+        long before = (long) allocated.invoke(threads);
+        for (int i = 0; i < 100_000; i++) {
+            sink += codec.encode(message, 0, MessageType.CT_UPD, 0, i, connection);
+        }
+        long after = (long) allocated.invoke(threads);
+        assertTrue(Hex.of(message, 0, 8).startsWith("11"), "a CT_UPD was written");
+        assertTrue(after - before < 1024, (after - before) + " bytes allocated for 100000 connections");
     }
 
     private static void run(ConntrackCodec codec, SyncFlow flow, UnsafeBuffer message, DatagramPacker packer,
