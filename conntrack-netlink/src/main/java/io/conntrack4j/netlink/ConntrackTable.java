@@ -2,6 +2,7 @@ package io.conntrack4j.netlink;
 
 import io.conntrack4j.core.AddressFamily;
 import io.conntrack4j.core.Connection;
+import io.conntrack4j.core.Tuple;
 import io.conntrack4j.netlink.internal.AttributeIterator;
 import io.conntrack4j.netlink.internal.CtMessageType;
 import io.conntrack4j.netlink.internal.Cta;
@@ -16,10 +17,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The kernel's conntrack table of one network namespace, through a {@link NetlinkSocket}: count,
- * per-CPU statistics, streaming dump, flush and delete. Closing the table closes its socket.
+ * per-CPU statistics, streaming dump, get, create, update, delete (one by one or batched) and
+ * flush.
  * Not thread-safe, like the socket.
  *
  * <pre>{@code
@@ -36,6 +39,12 @@ import java.util.Objects;
  */
 public final class ConntrackTable implements AutoCloseable {
     private static final int EPROTO = 71;
+    private static final int ENOENT = 2;
+    private static final int ENOSPC = 28;
+    /** Requests per datagram in a batch. */
+    private static final int BATCH_REQUESTS = 128;
+    /** More than the largest request a batch writes (two IPv6 tuples, NAT, labels, helper). */
+    private static final int MAX_REQUEST_BYTES = 512;
     private final NetlinkSocket socket;
     private final ConntrackEntry entry = new ConntrackEntry();
     private final AttributeIterator attributes = new AttributeIterator();
@@ -271,6 +280,258 @@ public final class ConntrackTable implements AutoCloseable {
             writer.putU16(Cta.ZONE, zone);
         }
         socket.execute("delete conntrack entry " + tuple, messages -> { });
+    }
+
+    /**
+     * Creates an entry (IPCTNL_MSG_CT_NEW with NLM_F_CREATE|NLM_F_EXCL), what {@code conntrack -I}
+     * does. Sent: both tuples, the status (CONFIRMED is added, since the kernel refuses a new entry
+     * without it; EXPECTED and DYING are dropped), the timeout, TCP or SCTP protocol info, mark,
+     * zone, labels and helper when present, and NAT ({@code CTA_NAT_SRC}/{@code CTA_NAT_DST}) when
+     * the reply tuple is not the inverse of the original.
+     *
+     * <pre>{@code
+     * Tuple orig = Tuple.ofPorts(IpAddress.parse("10.0.0.1"), IpAddress.parse("10.0.0.2"), L4Protocol.TCP, 4000, 80);
+     * table.create(Connection.builder(orig).tcpState(TcpState.ESTABLISHED).timeout(120).mark(7).build());
+     * }</pre>
+     *
+     * @param connection the entry; must have a timeout
+     * @throws NetlinkException EEXIST when the entry exists; ENOSPC (explained, and nothing is
+     *     created) when labels are set but no rule of the namespace uses connection labels
+     * @throws IllegalArgumentException when the connection has no timeout
+     */
+    public void create(Connection connection) {
+        Objects.requireNonNull(connection, "connection");
+        MessageWriter writer = socket.request(CtMessageType.NEW,
+                Netlink.NLM_F_ACK | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                connection.family().number(), Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeCreate(writer, connection);
+        String operation = "create conntrack entry " + connection.original();
+        execute(operation, connection);
+        if (hasLabelBits(connection)) {
+            // without the labels extension a create drops the labels silently; an update says ENOSPC
+            MessageWriter labels = socket.request(CtMessageType.NEW, Netlink.NLM_F_ACK,
+                    connection.family().number(), Netlink.NFNETLINK_V0);
+            ConnectionEncoder.writeLabelUpdate(labels, connection);
+            try {
+                execute(operation, connection);
+            } catch (NetlinkException e) {
+                delete(connection.original(), connection.hasZone() ? connection.zone() : 0);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Updates the existing entry of {@code connection}'s original tuple and zone
+     * (IPCTNL_MSG_CT_NEW without NLM_F_CREATE), what {@code conntrack -U} does. Sent: whichever of
+     * status, timeout, protocol info, mark and labels the connection has; mark and labels replace
+     * the old values entirely. The kernel refuses to clear SEEN_REPLY or ASSURED (EBUSY), and NAT or
+     * helper changes (they are not sent).
+     *
+     * <pre>{@code
+     * table.update(Connection.builder(orig).mark(42).timeout(600).build());
+     * }</pre>
+     *
+     * @param connection the tuple and the new values
+     * @throws NetlinkException ENOENT when there is no such entry
+     */
+    public void update(Connection connection) {
+        Objects.requireNonNull(connection, "connection");
+        MessageWriter writer = socket.request(CtMessageType.NEW, Netlink.NLM_F_ACK,
+                connection.family().number(), Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeUpdate(writer, connection);
+        execute("update conntrack entry " + connection.original(), connection);
+    }
+
+    /**
+     * Changes only the mark bits under {@code mask} of an entry: the new mark is
+     * {@code (old & ~mask) | (mark & mask)}.
+     *
+     * <pre>{@code
+     * table.updateMark(orig, 0, 0x100, 0xff00);
+     * }</pre>
+     *
+     * @param original the original tuple
+     * @param zone the zone (0 for the default)
+     * @param mark the new bits
+     * @param mask the bits to change
+     * @throws NetlinkException ENOENT when there is no such entry
+     */
+    public void updateMark(Tuple original, int zone, int mark, int mask) {
+        Objects.requireNonNull(original, "original");
+        checkZone(zone);
+        MessageWriter writer = socket.request(CtMessageType.NEW, Netlink.NLM_F_ACK,
+                original.family().number(), Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeMarkUpdate(writer, original, zone, mark & mask, mask);
+        socket.execute("update mark of conntrack entry " + original, messages -> { });
+    }
+
+    /**
+     * The entry whose original (or reply) tuple is {@code tuple} in {@code zone}, what
+     * {@code conntrack -G} prints.
+     *
+     * <pre>{@code
+     * Optional<Connection> c = table.get(orig, 0);
+     * }</pre>
+     *
+     * @param tuple the tuple
+     * @param zone the zone (0 for the default)
+     * @return the entry, or empty when there is none
+     * @throws NetlinkException when the kernel refuses for another reason than ENOENT
+     */
+    public Optional<Connection> get(Tuple tuple, int zone) {
+        Objects.requireNonNull(tuple, "tuple");
+        checkZone(zone);
+        MessageWriter writer = socket.request(CtMessageType.GET, Netlink.NLM_F_ACK, tuple.family().number(),
+                Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeKey(writer, tuple, zone);
+        Connection[] found = {null};
+        try {
+            socket.execute("get conntrack entry " + tuple, messages -> {
+                if (messages.type() == CtMessageType.NEW
+                        && entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
+                    found[0] = entry.toConnection();
+                }
+            });
+        } catch (NetlinkException e) {
+            if (e.errno() == ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.ofNullable(found[0]);
+    }
+
+    /**
+     * Deletes the entry whose original (or reply) tuple is {@code tuple} in {@code zone}.
+     *
+     * <pre>{@code
+     * table.delete(orig, 0);
+     * }</pre>
+     *
+     * @param tuple the tuple
+     * @param zone the zone (0 for the default)
+     * @throws NetlinkException ENOENT when there is no such entry
+     */
+    public void delete(Tuple tuple, int zone) {
+        Objects.requireNonNull(tuple, "tuple");
+        checkZone(zone);
+        MessageWriter writer = socket.request(CtMessageType.DELETE, Netlink.NLM_F_ACK, tuple.family().number(),
+                Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeKey(writer, tuple, zone);
+        socket.execute("delete conntrack entry " + tuple, messages -> { });
+    }
+
+    /**
+     * Creates many entries, packing as many requests per datagram as fit (this is not an nfnetlink
+     * transaction: each request succeeds or fails on its own). See {@link #create(Connection)}.
+     *
+     * <pre>{@code
+     * BatchResult r = table.createAll(connections);
+     * r.failures().forEach(f -> System.err.println(f.index() + " " + f.errnoName()));
+     * }</pre>
+     *
+     * @param connections the entries; each must have a timeout
+     * @return which requests failed; a labelled entry in a namespace without the labels extension
+     *     fails with ENOSPC but stays created, without its labels
+     * @throws NetlinkException when the socket fails (not for a failed request)
+     */
+    public BatchResult createAll(List<Connection> connections) {
+        return batch("create conntrack entries", connections, (writer, c) -> {
+            socket.appendRequest(CtMessageType.NEW, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                    c.family().number(), Netlink.NFNETLINK_V0);
+            ConnectionEncoder.writeCreate(writer, c);
+            writer.end();
+            if (hasLabelBits(c)) {
+                // a create drops labels silently without the extension; an update says ENOSPC
+                socket.appendRequest(CtMessageType.NEW, 0, c.family().number(), Netlink.NFNETLINK_V0);
+                ConnectionEncoder.writeLabelUpdate(writer, c);
+                writer.end();
+            }
+        });
+    }
+
+    /**
+     * Deletes many entries by their original tuple and zone, packed as in {@link #createAll(List)}.
+     *
+     * <pre>{@code
+     * BatchResult r = table.deleteAll(table.list());
+     * }</pre>
+     *
+     * @param connections the entries (only the original tuple and zone are used)
+     * @return which requests failed (ENOENT for entries already gone)
+     * @throws NetlinkException when the socket fails
+     */
+    public BatchResult deleteAll(List<Connection> connections) {
+        return batch("delete conntrack entries", connections, (writer, c) -> {
+            socket.appendRequest(CtMessageType.DELETE, 0, c.family().number(), Netlink.NFNETLINK_V0);
+            ConnectionEncoder.writeKey(writer, c.original(), c.hasZone() ? c.zone() : 0);
+            writer.end();
+        });
+    }
+
+    /** Writes the message or messages of one request of a batch, ending each. */
+    private interface RequestWriter {
+        void write(MessageWriter writer, Connection c);
+    }
+
+    private BatchResult batch(String operation, List<Connection> connections, RequestWriter requests) {
+        Objects.requireNonNull(connections, "connections");
+        List<BatchResult.Failure> failures = new ArrayList<>();
+        // a request may take two messages: message number (seq - first seq) -> request index
+        int[] requestOfMessage = new int[2 * BATCH_REQUESTS];
+        int next = 0;
+        while (next < connections.size()) {
+            MessageWriter writer = socket.beginBatch();
+            int first = next;
+            int firstSeq = socket.lastSeq() + 1;
+            // a bounded number per datagram keeps the kernel's error replies within the receive buffer
+            while (next < connections.size() && next - first < BATCH_REQUESTS
+                    && socket.batchRoom() >= 2 * MAX_REQUEST_BYTES) {
+                Connection c = Objects.requireNonNull(connections.get(next), "connection");
+                int before = socket.lastSeq();
+                requests.write(writer, c);
+                for (int seq = before + 1; seq <= socket.lastSeq(); seq++) {
+                    requestOfMessage[seq - firstSeq] = next;
+                }
+                next++;
+            }
+            int lastSeq = socket.lastSeq();
+            // the last request asks for an ACK so the end of the batch is known
+            writer.addFlagsToLastMessage(Netlink.NLM_F_ACK);
+            int[] lastFailed = {-1};
+            socket.executeBatch(operation, firstSeq, lastSeq, (seq, errno, message) -> {
+                int index = requestOfMessage[seq - firstSeq];
+                if (index != lastFailed[0]) {
+                    lastFailed[0] = index;
+                    failures.add(new BatchResult.Failure(index, errno, message));
+                }
+            });
+        }
+        return new BatchResult(connections.size(), failures);
+    }
+
+    private static boolean hasLabelBits(Connection c) {
+        return c.hasLabels() && (c.labelsHigh() | c.labelsLow()) != 0;
+    }
+
+    private void execute(String operation, Connection connection) {
+        try {
+            socket.execute(operation, messages -> { });
+        } catch (NetlinkException e) {
+            if (e.errno() == ENOSPC && connection.hasLabels()) {
+                throw new NetlinkException(operation + " (connection labels need the labels extension: some rule"
+                        + " of this network namespace must use ct label, e.g. nft 'ct label set ...')",
+                        e.errno(), e.kernelMessage());
+            }
+            throw e;
+        }
+    }
+
+    private static void checkZone(int zone) {
+        if (zone < 0 || zone > 65535) {
+            throw new IllegalArgumentException("zone must be in [0, 65535]: " + zone);
+        }
     }
 
     /**

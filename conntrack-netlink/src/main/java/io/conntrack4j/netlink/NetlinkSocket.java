@@ -303,6 +303,98 @@ public final class NetlinkSocket implements AutoCloseable {
         return writer;
     }
 
+    /** Receives the errors of a batch, one per failed request. */
+    interface BatchErrorHandler {
+        /**
+         * One request of the batch failed.
+         *
+         * @param seq the failed request's sequence number
+         * @param errno the positive errno
+         * @param kernelMessage the extended ACK text, or null
+         */
+        void onError(int seq, int errno, String kernelMessage);
+    }
+
+    /**
+     * Starts a batch of independent requests packed into one datagram; add each with
+     * {@link #appendRequest(int, int, int, int)} and end it with {@link MessageWriter#end()}.
+     *
+     * @return the writer, empty
+     */
+    MessageWriter beginBatch() {
+        ensureOpen();
+        writer.reset();
+        // keep the sequence numbers of one batch increasing, so they map to request indexes
+        if (seq > Integer.MAX_VALUE - SEND_BUFFER_BYTES) {
+            seq = 0;
+        }
+        return writer;
+    }
+
+    /**
+     * Begins the next request of a batch.
+     *
+     * @param type nlmsg_type
+     * @param flags flags besides NLM_F_REQUEST
+     * @param family nfgen_family
+     * @param version nfgenmsg version
+     * @return the request's sequence number
+     */
+    int appendRequest(int type, int flags, int family, int version) {
+        seq++;
+        writer.begin(type, flags | Netlink.NLM_F_REQUEST, seq, family, version);
+        return seq;
+    }
+
+    /**
+     * Bytes still free in the send buffer.
+     *
+     * @return bytes
+     */
+    int batchRoom() {
+        return SEND_BUFFER_BYTES - writer.length();
+    }
+
+    /**
+     * Sends a batch whose requests have sequence numbers {@code firstSeq..lastSeq} (only the last
+     * asks for an ACK: the kernel reports every failure anyway), then receives until the last
+     * request is answered.
+     *
+     * @param operation what is being done, for error messages
+     * @param firstSeq the first request's sequence number
+     * @param lastSeq the last request's sequence number
+     * @param handler called once per failed request
+     */
+    void executeBatch(String operation, int firstSeq, int lastSeq, BatchErrorHandler handler) {
+        transmit(operation, writer.length());
+        while (true) {
+            int received = receiveDatagram(operation);
+            messages.wrap(receive, received);
+            boolean done = false;
+            while (messages.next()) {
+                int messageSeq = messages.seq();
+                if (messageSeq < firstSeq || messageSeq > lastSeq) {
+                    unmatchedMessages++;
+                    continue;
+                }
+                if (messages.type() == Netlink.NLMSG_ERROR) {
+                    int errno = messages.length() >= Netlink.NLMSG_HDRLEN + 4
+                            ? -receive.getInt(messages.offset() + Netlink.NLMSG_HDRLEN) : 0;
+                    if (errno != 0) {
+                        handler.onError(messageSeq, errno,
+                                ExtendedAck.message(receive, receiveNetwork, messages.offset(), messages.length()));
+                    }
+                    done |= messageSeq == lastSeq;
+                } else if (messages.type() == Netlink.NLMSG_OVERRUN) {
+                    throw new NetlinkOverrunException(operation);
+                }
+            }
+            if (done) {
+                return;
+            }
+        }
+    }
+
     /** The sequence number of the request being built or last sent. */
     int lastSeq() {
         return seq;

@@ -22,6 +22,7 @@ public final class MessageWriter {
     private final ByteBuffer network;
     private int position;
     private int messageStart = -1;
+    private int lastMessage = -1;
 
     /**
      * Writes into {@code buffer} from offset 0 up to its capacity.
@@ -37,6 +38,7 @@ public final class MessageWriter {
     public void reset() {
         position = 0;
         messageStart = -1;
+        lastMessage = -1;
     }
 
     /**
@@ -85,8 +87,21 @@ public final class MessageWriter {
         }
         int length = position - messageStart;
         host.putInt(messageStart, length);
+        lastMessage = messageStart;
         messageStart = -1;
         return length;
+    }
+
+    /**
+     * Adds flags to the last ended message (a batch asks only its last request for an ACK).
+     *
+     * @param flags nlmsg_flags bits to set
+     */
+    public void addFlagsToLastMessage(int flags) {
+        if (lastMessage < 0) {
+            throw new IllegalStateException("no message was ended");
+        }
+        host.putShort(lastMessage + 6, (short) (host.getShort(lastMessage + 6) | flags));
     }
 
     /**

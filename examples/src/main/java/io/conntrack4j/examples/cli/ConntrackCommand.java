@@ -1,16 +1,22 @@
 package io.conntrack4j.examples.cli;
 
 import io.conntrack4j.core.Connection;
+import io.conntrack4j.core.IpAddress;
+import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.Tuple;
 import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.netlink.ConntrackTable;
 import io.conntrack4j.netlink.ConntrackVisitor;
 import io.conntrack4j.netlink.NetlinkException;
 import io.conntrack4j.netlink.NetlinkSocket;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * The conntrack(8)-compatible commands: {@code -L}/{@code --dump} and {@code -C}/{@code --count},
- * on the kernel table of the current network namespace. Standard output, standard error and the
+ * The conntrack(8)-compatible commands: {@code -L}/{@code --dump}, {@code -C}/{@code --count},
+ * {@code -I}, {@code -U}, {@code -D}, {@code -G} and {@code -F}, on the kernel table of the current network namespace. Standard output, standard error and the
  * exit code are conntrack 1.4.7's, so scripts can swap one for the other.
  */
 final class ConntrackCommand {
@@ -22,6 +28,8 @@ final class ConntrackCommand {
     /** conntrack's exit code when the kernel refuses (OTHER_PROBLEM). */
     static final int OTHER_PROBLEM = 1;
     private static final int FLUSH_AT = 64 * 1024;
+    private static final int ENOENT = 2;
+    private static final int EEXIST = 17;
 
     private ConntrackCommand() {
     }
@@ -47,11 +55,177 @@ final class ConntrackCommand {
             return switch (options.command()) {
                 case LIST -> list(table, options, out, err);
                 case COUNT -> count(table, out);
+                case CREATE -> create(table, options, err);
+                case GET -> get(table, options, out, err);
+                case DELETE -> deleteOrUpdate(table, options, out, err, false);
+                case UPDATE -> deleteOrUpdate(table, options, out, err, true);
+                case FLUSH -> flush(table, err);
             };
         } catch (NetlinkException e) {
             err.println(PREFIX + "Operation failed: " + e.getMessage());
             return OTHER_PROBLEM;
         }
+    }
+
+    private static ConntrackFormat format(ConntrackOptions options) {
+        return ConntrackFormat.builder().extended(options.extended()).id(options.id())
+                .kernelTimestamps(options.kernelTimestamps()).build();
+    }
+
+    /** The original tuple of -s/-d/-p and the protocol options. */
+    private static Tuple original(ConntrackOptions o) {
+        L4Protocol protocol = L4Protocol.of(o.protocol());
+        return switch (protocol.keyKind()) {
+            case PORTS -> Tuple.ofPorts(o.source(), o.destination(), protocol, o.sourcePort(), o.destinationPort());
+            case ICMP -> Tuple.ofIcmp(o.source(), o.destination(), o.icmpType(), o.icmpCode(), Math.max(0, o.icmpId()));
+            default -> Tuple.ofAddresses(o.source(), o.destination(), protocol);
+        };
+    }
+
+    /** The reply tuple: the inverse of the original, with whatever -r/-q and reply ports change. */
+    private static Tuple reply(ConntrackOptions o, Tuple original) {
+        Tuple inverse = original.isInvertible() ? original.inverse() : original;
+        IpAddress source = o.replySource() != null ? o.replySource() : inverse.source();
+        IpAddress destination = o.replyDestination() != null ? o.replyDestination() : inverse.destination();
+        int sourceKey = inverse.sourceKey();
+        int destinationKey = inverse.destinationKey();
+        if (original.protocol().keyKind() == L4Protocol.KeyKind.PORTS) {
+            sourceKey = o.replySourcePort() >= 0 ? o.replySourcePort() : sourceKey;
+            destinationKey = o.replyDestinationPort() >= 0 ? o.replyDestinationPort() : destinationKey;
+        }
+        return new Tuple(source, destination, original.protocol(), sourceKey, destinationKey, Tuple.NO_ZONE);
+    }
+
+    private static int create(ConntrackTable table, ConntrackOptions o, PrintStream err) {
+        Tuple original = original(o);
+        Connection.Builder c = Connection.builder(original, reply(o, original)).timeout((int) o.timeout());
+        if (o.state() != null) {
+            c.tcpState(o.state());
+        }
+        if (o.status() >= 0) {
+            c.status(o.status());
+        }
+        if (o.mark() >= 0) {
+            c.mark((int) o.mark());
+        }
+        if (o.zone() >= 0) {
+            c.zone(o.zone());
+        }
+        try {
+            table.create(c.build());
+        } catch (NetlinkException e) {
+            if (e.errno() == EEXIST) {
+                err.println(PREFIX + "Operation failed: Such conntrack exists, try -U to update");
+                return OTHER_PROBLEM;
+            }
+            throw e;
+        }
+        err.println(PREFIX + "1 flow entries have been created.");
+        return 0;
+    }
+
+    private static int get(ConntrackTable table, ConntrackOptions o, PrintStream out, PrintStream err) {
+        Optional<Connection> found = table.get(original(o), 0);
+        if (found.isEmpty()) {
+            err.println(PREFIX + "Operation failed: such conntrack doesn't exist");
+            return OTHER_PROBLEM;
+        }
+        out.println(format(o).format(found.get()));
+        out.flush();
+        err.println(PREFIX + "1 flow entries have been shown.");
+        return 0;
+    }
+
+    /**
+     * conntrack -D and -U dump the table and act on each entry the options match; with no match
+     * they fail (exit 1) after saying that 0 entries were changed.
+     */
+    private static int deleteOrUpdate(ConntrackTable table, ConntrackOptions o, PrintStream out, PrintStream err,
+            boolean update) {
+        List<Connection> matches = new ArrayList<>();
+        for (Connection c : o.family() == null ? table.list() : table.list(o.family())) {
+            if (matches(o, c)) {
+                matches.add(c);
+            }
+        }
+        ConntrackFormat format = format(o);
+        int done = 0;
+        StringBuilder text = new StringBuilder();
+        for (Connection c : matches) {
+            int zone = c.hasZone() ? c.zone() : 0;
+            try {
+                if (update) {
+                    Connection.Builder change = Connection.builder(c.original(), c.reply());
+                    if (c.hasZone()) {
+                        change.zone(c.zone());
+                    }
+                    if (o.timeout() >= 0) {
+                        change.timeout((int) o.timeout());
+                    }
+                    if (o.status() >= 0) {
+                        change.status(o.status());
+                    }
+                    if (o.mark() >= 0) {
+                        int mark = (int) (o.mark() & o.markMask());
+                        table.updateMark(c.original(), zone, mark, (int) (o.markMask() == 0xFFFFFFFFL ? -1 : o.markMask()));
+                    }
+                    table.update(change.build());
+                    Optional<Connection> updated = table.get(c.original(), zone);
+                    if (updated.isEmpty()) {
+                        continue;
+                    }
+                    format.formatTo(text, updated.get()).append('\n');
+                } else {
+                    table.delete(c.original(), zone);
+                    format.formatTo(text, c).append('\n');
+                }
+                done++;
+            } catch (NetlinkException e) {
+                // gone meanwhile (timed out, or deleted by someone else): not counted, like conntrack
+                if (e.errno() != ENOENT) {
+                    throw e;
+                }
+            }
+        }
+        out.print(text);
+        out.flush();
+        err.println(PREFIX + done + " flow entries have been " + (update ? "updated." : "deleted."));
+        return done == 0 ? OTHER_PROBLEM : 0;
+    }
+
+    /** The user-space filter of -D, -U and -L: the original tuple's fields, mark and zone. */
+    static boolean matches(ConntrackOptions o, Connection c) {
+        Tuple orig = c.original();
+        Tuple reply = c.reply();
+        if (o.protocol() >= 0 && orig.protocol().number() != o.protocol()
+                || o.source() != null && !orig.source().equals(o.source())
+                || o.destination() != null && !orig.destination().equals(o.destination())
+                || o.replySource() != null && !reply.source().equals(o.replySource())
+                || o.replyDestination() != null && !reply.destination().equals(o.replyDestination())) {
+            return false;
+        }
+        if (orig.protocol().keyKind() == L4Protocol.KeyKind.PORTS
+                && (o.sourcePort() >= 0 && orig.sourcePort() != o.sourcePort()
+                || o.destinationPort() >= 0 && orig.destinationPort() != o.destinationPort()
+                || o.replySourcePort() >= 0 && reply.sourcePort() != o.replySourcePort()
+                || o.replyDestinationPort() >= 0 && reply.destinationPort() != o.replyDestinationPort())) {
+            return false;
+        }
+        if (o.mark() >= 0 && o.command() != ConntrackOptions.Command.UPDATE
+                && ((c.hasMark() ? c.mark() & 0xFFFFFFFFL : 0) & o.markMask()) != (o.mark() & o.markMask())) {
+            return false;
+        }
+        if (o.status() >= 0 && o.command() != ConntrackOptions.Command.UPDATE
+                && ((c.hasStatus() ? c.status() : 0) & o.status()) != o.status()) {
+            return false;
+        }
+        return o.zone() < 0 || (c.hasZone() ? c.zone() : 0) == o.zone();
+    }
+
+    private static int flush(ConntrackTable table, PrintStream err) {
+        table.flush();
+        err.println(PREFIX + "connection tracking table has been emptied.");
+        return 0;
     }
 
     private static int list(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
@@ -65,7 +239,7 @@ final class ConntrackCommand {
                 return true;
             }
             Connection c = entry.toConnection();
-            if (c == null) {
+            if (c == null || !matches(options, c)) {
                 return true;
             }
             format.formatTo(text, c).append('\n');

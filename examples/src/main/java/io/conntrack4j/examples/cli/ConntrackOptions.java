@@ -1,30 +1,205 @@
 package io.conntrack4j.examples.cli;
 
 import io.conntrack4j.core.AddressFamily;
+import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.ParseException;
+import io.conntrack4j.core.StatusBit;
+import io.conntrack4j.core.TcpState;
+import java.util.Locale;
 
 /**
  * The part of conntrack(8)'s command line that ct4j implements, parsed the way conntrack 1.4.7
  * parses it (getopt_long: {@code -fipv4}, {@code --family ipv4} and {@code --family=ipv4} are the
- * same; a later {@code -p} wins; the error texts are conntrack's).
- *
- * @param command {@link Command#LIST} or {@link Command#COUNT}
- * @param family the {@code -f} family, or null for both
- * @param protocol the {@code -p} protocol number, or -1 for all
- * @param extended {@code -o extended}
- * @param id {@code -o id}
- * @param kernelTimestamps {@code -o ktimestamp}
+ * same; a later {@code -p} wins; protocol options such as {@code --sport} exist only after
+ * {@code -p}; numbers are read like strtoul, garbage giving 0; the error texts are conntrack's).
+ * Options a command does not take are refused in conntrack's order, naming the first.
  */
-record ConntrackOptions(Command command, AddressFamily family, int protocol, boolean extended, boolean id,
-        boolean kernelTimestamps) {
-    private static final String[] LONG_OPTIONS = {"--dump", "--count", "--family", "--proto", "--protonum", "--output"};
+final class ConntrackOptions {
+    /** conntrack's option table order, which is also the order its checks report problems in. */
+    private static final String[] CHECKED = {
+        "--src", "--dst", "--reply-src", "--reply-dst", "--protonum", "--timeout", "--status", "--family",
+        "--output", "--mark", "--zone"};
+    /** Per command, per {@link #CHECKED} option: 0 illegal, 1 mandatory, 2 optional (probed on conntrack 1.4.7). */
+    private static final String LIST_RULES = "22222022222";
+    private static final String COUNT_RULES = "00000000000";
+    private static final String CREATE_RULES = "22221120022";
+    private static final String UPDATE_RULES = "22222222220";
+    private static final String DELETE_RULES = "22222222222";
+    private static final String GET_RULES = "22221000200";
+    private static final String FLUSH_RULES = "00000002000";
+    private static final String[] LONG_OPTIONS = {
+        "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
+        "--protonum", "--output", "--src", "--orig-src", "--dst", "--orig-dst", "--reply-src", "--reply-dst",
+        "--timeout", "--status", "--mark", "--zone", "--sport", "--orig-port-src", "--dport", "--orig-port-dst",
+        "--reply-port-src", "--reply-port-dst", "--state", "--icmp-type", "--icmp-code", "--icmp-id",
+        "--icmpv6-type", "--icmpv6-code", "--icmpv6-id"};
 
     /** What to do. */
     enum Command {
         /** {@code -L}, {@code --dump}: list the table. */
-        LIST,
+        LIST(LIST_RULES),
         /** {@code -C}, {@code --count}: print the number of entries. */
-        COUNT
+        COUNT(COUNT_RULES),
+        /** {@code -I}, {@code --create}: create one entry. */
+        CREATE(CREATE_RULES),
+        /** {@code -U}, {@code --update}: update the entries that match. */
+        UPDATE(UPDATE_RULES),
+        /** {@code -D}, {@code --delete}: delete the entries that match. */
+        DELETE(DELETE_RULES),
+        /** {@code -G}, {@code --get}: print one entry by tuple. */
+        GET(GET_RULES),
+        /** {@code -F}, {@code --flush}: empty the table. */
+        FLUSH(FLUSH_RULES);
+
+        private final String rules;
+
+        Command(String rules) {
+            this.rules = rules;
+        }
+    }
+
+    private Command command;
+    private AddressFamily family;
+    private int protocol = -1;
+    private boolean extended;
+    private boolean id;
+    private boolean kernelTimestamps;
+    private IpAddress source;
+    private IpAddress destination;
+    private IpAddress replySource;
+    private IpAddress replyDestination;
+    private int sourcePort = -1;
+    private int destinationPort = -1;
+    private int replySourcePort = -1;
+    private int replyDestinationPort = -1;
+    private int icmpType = -1;
+    private int icmpCode = -1;
+    private int icmpId = -1;
+    private TcpState state;
+    private long timeout = -1;
+    private int status = -1;
+    private long mark = -1;
+    private long markMask = 0xFFFFFFFFL;
+    private int zone = -1;
+    private final boolean[] given = new boolean[CHECKED.length];
+
+    private ConntrackOptions() {
+    }
+
+    /** @return the command */
+    Command command() {
+        return command;
+    }
+
+    /** @return the {@code -f} family, or the addresses' family, or null for both */
+    AddressFamily family() {
+        return family;
+    }
+
+    /** @return the {@code -p} protocol number, or -1 for all */
+    int protocol() {
+        return protocol;
+    }
+
+    /** @return {@code -o extended} */
+    boolean extended() {
+        return extended;
+    }
+
+    /** @return {@code -o id} */
+    boolean id() {
+        return id;
+    }
+
+    /** @return {@code -o ktimestamp} */
+    boolean kernelTimestamps() {
+        return kernelTimestamps;
+    }
+
+    /** @return {@code -s}, or null */
+    IpAddress source() {
+        return source;
+    }
+
+    /** @return {@code -d}, or null */
+    IpAddress destination() {
+        return destination;
+    }
+
+    /** @return {@code -r}, or null */
+    IpAddress replySource() {
+        return replySource;
+    }
+
+    /** @return {@code -q}, or null */
+    IpAddress replyDestination() {
+        return replyDestination;
+    }
+
+    /** @return {@code --sport}, or -1 */
+    int sourcePort() {
+        return sourcePort;
+    }
+
+    /** @return {@code --dport}, or -1 */
+    int destinationPort() {
+        return destinationPort;
+    }
+
+    /** @return {@code --reply-port-src}, or -1 */
+    int replySourcePort() {
+        return replySourcePort;
+    }
+
+    /** @return {@code --reply-port-dst}, or -1 */
+    int replyDestinationPort() {
+        return replyDestinationPort;
+    }
+
+    /** @return {@code --icmp-type}, or -1 */
+    int icmpType() {
+        return icmpType;
+    }
+
+    /** @return {@code --icmp-code}, or -1 */
+    int icmpCode() {
+        return icmpCode;
+    }
+
+    /** @return {@code --icmp-id}, or -1 */
+    int icmpId() {
+        return icmpId;
+    }
+
+    /** @return {@code --state}, or null */
+    TcpState state() {
+        return state;
+    }
+
+    /** @return {@code -t} seconds, or -1 */
+    long timeout() {
+        return timeout;
+    }
+
+    /** @return {@code -u} status bits, or -1 */
+    int status() {
+        return status;
+    }
+
+    /** @return {@code -m} mark (unsigned 32-bit), or -1 */
+    long mark() {
+        return mark;
+    }
+
+    /** @return the mask of {@code -m MARK/MASK}, all ones without one */
+    long markMask() {
+        return markMask;
+    }
+
+    /** @return {@code -w} zone, or -1 */
+    int zone() {
+        return zone;
     }
 
     /**
@@ -36,15 +211,7 @@ record ConntrackOptions(Command command, AddressFamily family, int protocol, boo
      *     ct4j does not implement yet
      */
     static ConntrackOptions parse(String[] args) throws CommandLineException {
-        Command command = null;
-        AddressFamily family = null;
-        int protocol = -1;
-        boolean extended = false;
-        boolean id = false;
-        boolean kernelTimestamps = false;
-        String familyOption = null;
-        String protocolOption = null;
-        String outputOption = null;
+        ConntrackOptions o = new ConntrackOptions();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name;
@@ -60,8 +227,8 @@ record ConntrackOptions(Command command, AddressFamily family, int protocol, boo
                 if (arg.length() > 2) {
                     value = arg.substring(2);
                 }
-            } else if (command != null && i > 0 && isCommand(args[i - 1])) {
-                // conntrack reads a word after -L/-C as the table to work on
+            } else if (o.command != null && i > 0 && isTableCommand(args[i - 1])) {
+                // conntrack reads a word after -L/-C/-D/... as the table to work on
                 table(arg);
                 continue;
             } else {
@@ -70,6 +237,11 @@ record ConntrackOptions(Command command, AddressFamily family, int protocol, boo
             Command next = switch (name) {
                 case "-L", "--dump" -> Command.LIST;
                 case "-C", "--count" -> Command.COUNT;
+                case "-I", "--create" -> Command.CREATE;
+                case "-U", "--update" -> Command.UPDATE;
+                case "-D", "--delete" -> Command.DELETE;
+                case "-G", "--get" -> Command.GET;
+                case "-F", "--flush" -> Command.FLUSH;
                 default -> null;
             };
             if (next != null) {
@@ -79,70 +251,256 @@ record ConntrackOptions(Command command, AddressFamily family, int protocol, boo
                 } else if (value != null) {
                     throw new CommandLineException("option `" + name + "' doesn't allow an argument");
                 }
-                if (command != null) {
+                if (o.command != null) {
                     throw new CommandLineException("Invalid commands combination");
                 }
-                command = next;
+                o.command = next;
                 continue;
             }
-            String canonical = switch (name) {
-                case "-f", "--family" -> "--family";
-                case "-p", "--proto", "--protonum" -> "--protonum";
-                case "-o", "--output" -> "--output";
-                default -> throw new CommandLineException("unknown option `" + arg + "'");
-            };
+            String canonical = canonical(name, o.protocol, arg);
             if (value == null) {
                 if (i + 1 >= args.length) {
                     throw new CommandLineException("option `" + name + "' requires an argument");
                 }
                 value = args[++i];
             }
-            switch (canonical) {
-                case "--family" -> {
-                    AddressFamily parsed = AddressFamily.ofConntrackName(value);
-                    if (parsed == null) {
-                        throw new CommandLineException("`" + value + "' unsupported protocol");
-                    }
-                    if (family != null && family != parsed) {
-                        throw new CommandLineException("mismatched address family");
-                    }
-                    family = parsed;
-                    familyOption = canonical;
-                }
-                case "--protonum" -> {
-                    protocol = protocol(value);
-                    protocolOption = canonical;
-                }
-                default -> {
-                    int start = 0;
-                    for (String part : value.split(",", -1)) {
-                        switch (part) {
-                            case "extended" -> extended = true;
-                            case "id" -> id = true;
-                            case "ktimestamp" -> kernelTimestamps = true;
-                            case "xml", "timestamp", "labels", "userspace", "save" ->
-                                    throw new CommandLineException("-o " + part + " is not implemented by ct4j yet");
-                            // conntrack quotes the rest of the list from the word it did not know
-                            default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
-                        }
-                        start += part.length() + 1;
-                    }
-                    outputOption = canonical;
-                }
+            o.apply(canonical, value);
+        }
+        // without a command every option is illegal, and that is reported first
+        String rules = o.command == null ? COUNT_RULES : o.command.rules;
+        for (int k = 0; k < CHECKED.length; k++) {
+            char rule = rules.charAt(k);
+            if (o.given[k] && rule == '0') {
+                throw new CommandLineException("Illegal option `" + CHECKED[k] + "' with this command");
+            }
+            if (!o.given[k] && rule == '1') {
+                throw new CommandLineException("You need to supply the `" + CHECKED[k] + "' option for this command");
             }
         }
-        if (command != Command.LIST) {
-            // conntrack checks its options in this order and names the first one -C does not take
-            for (String option : new String[] {protocolOption, familyOption, outputOption}) {
-                if (option != null) {
-                    throw new CommandLineException("Illegal option `" + option + "' with this command");
-                }
-            }
-        }
-        if (command == null) {
+        if (o.command == null) {
             throw new CommandLineException("no command specified");
         }
-        return new ConntrackOptions(command, family, protocol, extended, id, kernelTimestamps);
+        if (o.command == Command.CREATE || o.command == Command.GET) {
+            o.checkTuple();
+        }
+        return o;
+    }
+
+    /** What conntrack checks, in its order, before it sends a create or get. */
+    private void checkTuple() throws CommandLineException {
+        if (source == null || destination == null) {
+            throw new CommandLineException("you have to specify `--src' and `--dst'");
+        }
+        if (command == Command.CREATE && protocol == L4Protocol.TCP_NUMBER && state == null) {
+            throw new CommandLineException("You need to supply the `--state' option for this command");
+        }
+        switch (L4Protocol.keyKind(protocol)) {
+            case PORTS -> {
+                if (sourcePort < 0 || destinationPort < 0) {
+                    throw new CommandLineException("you have to specify `--sport' and `--dport'");
+                }
+            }
+            case ICMP -> {
+                String prefix = protocol == L4Protocol.ICMPV6_NUMBER ? "--icmpv6-" : "--icmp-";
+                if (icmpType < 0) {
+                    throw new CommandLineException("You need to supply the `" + prefix + "type' option for this command");
+                }
+                if (icmpCode < 0) {
+                    throw new CommandLineException("You need to supply the `" + prefix + "code' option for this command");
+                }
+            }
+            default -> {
+                if (L4Protocol.keyKind(protocol) == L4Protocol.KeyKind.GRE) {
+                    throw new CommandLineException("-p gre is not implemented by ct4j -I/-G yet");
+                }
+            }
+        }
+    }
+
+    private static String canonical(String name, int protocol, String arg) throws CommandLineException {
+        String general = switch (name) {
+            case "-f", "--family" -> "--family";
+            case "-p", "--proto", "--protonum" -> "--protonum";
+            case "-o", "--output" -> "--output";
+            case "-s", "--src", "--orig-src" -> "--src";
+            case "-d", "--dst", "--orig-dst" -> "--dst";
+            case "-r", "--reply-src" -> "--reply-src";
+            case "-q", "--reply-dst" -> "--reply-dst";
+            case "-t", "--timeout" -> "--timeout";
+            case "-u", "--status" -> "--status";
+            case "-m", "--mark" -> "--mark";
+            case "-w", "--zone" -> "--zone";
+            default -> null;
+        };
+        if (general != null) {
+            return general;
+        }
+        // protocol options exist only once -p has loaded the protocol's extension
+        L4Protocol.KeyKind kind = protocol < 0 ? null : L4Protocol.keyKind(protocol);
+        boolean icmpv6 = protocol == L4Protocol.ICMPV6_NUMBER;
+        String specific = switch (name) {
+            case "--sport", "--orig-port-src" -> kind == L4Protocol.KeyKind.PORTS ? "--sport" : null;
+            case "--dport", "--orig-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? "--dport" : null;
+            case "--reply-port-src" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
+            case "--reply-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
+            case "--state" -> protocol == L4Protocol.TCP_NUMBER ? name : null;
+            case "--icmp-type", "--icmp-code", "--icmp-id" ->
+                    protocol == L4Protocol.ICMP_NUMBER ? name : null;
+            case "--icmpv6-type", "--icmpv6-code", "--icmpv6-id" -> icmpv6 ? name.replace("v6", "") : null;
+            default -> null;
+        };
+        if (specific == null) {
+            throw new CommandLineException("unknown option `" + arg + "'");
+        }
+        return specific;
+    }
+
+    private void apply(String canonical, String value) throws CommandLineException {
+        for (int k = 0; k < CHECKED.length; k++) {
+            if (CHECKED[k].equals(canonical)) {
+                given[k] = true;
+            }
+        }
+        switch (canonical) {
+            case "--family" -> {
+                AddressFamily parsed = AddressFamily.ofConntrackName(value);
+                if (parsed == null) {
+                    throw new CommandLineException("`" + value + "' unsupported protocol");
+                }
+                family(parsed);
+            }
+            case "--protonum" -> protocol = protocol(value);
+            case "--output" -> output(value);
+            case "--src" -> source = address(value);
+            case "--dst" -> destination = address(value);
+            case "--reply-src" -> replySource = address(value);
+            case "--reply-dst" -> replyDestination = address(value);
+            case "--timeout" -> timeout = strtoul(value, 10);
+            case "--status" -> status = status(value);
+            case "--mark" -> {
+                int slash = value.indexOf('/');
+                mark = strtoul(slash < 0 ? value : value.substring(0, slash), 0);
+                markMask = slash < 0 ? 0xFFFFFFFFL : strtoul(value.substring(slash + 1), 0);
+            }
+            case "--zone" -> zone = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--sport" -> sourcePort = port(value);
+            case "--dport" -> destinationPort = port(value);
+            case "--reply-port-src" -> replySourcePort = port(value);
+            case "--reply-port-dst" -> replyDestinationPort = port(value);
+            case "--state" -> {
+                state = TcpState.ofConntrackName(value.toUpperCase(Locale.ROOT));
+                if (state == null) {
+                    throw new CommandLineException("unknown TCP state `" + value + "'");
+                }
+            }
+            case "--icmp-type" -> icmpType = (int) (strtoul(value, 10) & 0xFF);
+            case "--icmp-code" -> icmpCode = (int) (strtoul(value, 10) & 0xFF);
+            case "--icmp-id" -> icmpId = port(value);
+            default -> throw new CommandLineException("unknown option `" + canonical + "'");
+        }
+    }
+
+    private void family(AddressFamily parsed) throws CommandLineException {
+        if (family != null && family != parsed) {
+            throw new CommandLineException("mismatched address family");
+        }
+        family = parsed;
+    }
+
+    private IpAddress address(String value) throws CommandLineException {
+        IpAddress parsed;
+        try {
+            parsed = IpAddress.parse(value);
+        } catch (ParseException e) {
+            throw new CommandLineException("Invalid IP address `" + value + "'");
+        }
+        family(parsed.family());
+        return parsed;
+    }
+
+    private void output(String value) throws CommandLineException {
+        int start = 0;
+        for (String part : value.split(",", -1)) {
+            switch (part) {
+                case "extended" -> extended = true;
+                case "id" -> id = true;
+                case "ktimestamp" -> kernelTimestamps = true;
+                case "xml", "timestamp", "labels", "userspace", "save" ->
+                        throw new CommandLineException("-o " + part + " is not implemented by ct4j yet");
+                // conntrack quotes the rest of the list from the word it did not know
+                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
+            }
+            start += part.length() + 1;
+        }
+    }
+
+    private static int status(String value) throws CommandLineException {
+        int bits = 0;
+        int start = 0;
+        for (String part : value.split(",", -1)) {
+            switch (part) {
+                case "SEEN_REPLY" -> bits |= StatusBit.SEEN_REPLY.mask();
+                case "ASSURED" -> bits |= StatusBit.ASSURED.mask();
+                case "FIXED_TIMEOUT" -> bits |= StatusBit.FIXED_TIMEOUT.mask();
+                case "EXPECTED" -> bits |= StatusBit.EXPECTED.mask();
+                case "UNSET" -> { }
+                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
+            }
+            start += part.length() + 1;
+        }
+        return bits;
+    }
+
+    /** conntrack keeps the low 16 bits of what strtoul read. */
+    private static int port(String value) {
+        return (int) (strtoul(value, 10) & 0xFFFF);
+    }
+
+    /**
+     * C's strtoul as conntrack uses it: leading blanks, an optional sign, digits of the base (base
+     * 0: 0x for hex, 0 for octal) up to the first other character, 0 when there are none; results
+     * are cut to 32 bits.
+     */
+    static long strtoul(String text, int base) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i) == '-';
+            i++;
+        }
+        int radix = base;
+        if (base == 0) {
+            if (i + 1 < n && text.charAt(i) == '0' && (text.charAt(i + 1) == 'x' || text.charAt(i + 1) == 'X')
+                    && i + 2 < n && Character.digit(text.charAt(i + 2), 16) >= 0) {
+                radix = 16;
+                i += 2;
+            } else if (i < n && text.charAt(i) == '0') {
+                radix = 8;
+            } else {
+                radix = 10;
+            }
+        }
+        long result = 0;
+        boolean overflow = false;
+        for (; i < n; i++) {
+            int digit = Character.digit(text.charAt(i), radix);
+            if (digit < 0 || text.charAt(i) > 0x7f) {
+                break;
+            }
+            result = result * radix + digit;
+            if (result > 0xFFFFFFFFL) {
+                overflow = true;
+                result = 0xFFFFFFFFL;
+            }
+        }
+        if (overflow) {
+            return 0xFFFFFFFFL;
+        }
+        return negative ? -result & 0xFFFFFFFFL : result;
     }
 
     /** getopt_long accepts any unambiguous prefix of a long option. */
@@ -162,8 +520,12 @@ record ConntrackOptions(Command command, AddressFamily family, int protocol, boo
         return match == null ? given : match;
     }
 
-    private static boolean isCommand(String arg) {
-        return arg.equals("-L") || arg.equals("--dump") || arg.equals("-C") || arg.equals("--count");
+    private static boolean isTableCommand(String arg) {
+        return switch (arg) {
+            case "-L", "--dump", "-C", "--count", "-D", "--delete", "-F", "--flush", "-G", "--get", "-I", "--create",
+                    "-U", "--update" -> true;
+            default -> false;
+        };
     }
 
     private static void table(String name) throws CommandLineException {
@@ -177,7 +539,7 @@ record ConntrackOptions(Command command, AddressFamily family, int protocol, boo
 
     private static int protocol(String value) throws CommandLineException {
         // conntrack compares protocol names without regard to case
-        L4Protocol named = L4Protocol.ofConntrackName(value.toLowerCase(java.util.Locale.ROOT));
+        L4Protocol named = L4Protocol.ofConntrackName(value.toLowerCase(Locale.ROOT));
         if (named != null) {
             return named.number();
         }

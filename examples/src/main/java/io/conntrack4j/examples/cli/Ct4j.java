@@ -21,9 +21,18 @@ public final class Ct4j {
             "conntrack(8) options (same output, messages and exit codes as conntrack 1.4.7):",
             "  -L, --dump              list the connection tracking table",
             "  -C, --count             print the number of entries",
-            "  -f, --family ipv4|ipv6  only this family (with -L)",
-            "  -p, --proto PROTO       only this layer-4 protocol: a name (tcp, udp, ...) or number (with -L)",
-            "  -o, --output LIST       with -L, a comma list of: extended, id, ktimestamp",
+            "  -I, --create            create an entry (-p, -s, -d, ports or ICMP fields, -t; TCP --state)",
+            "  -G, --get               print the entry of a tuple",
+            "  -U, --update            set -m, -t or -u on the entries the filter matches",
+            "  -D, --delete            delete the entries the filter matches",
+            "  -F, --flush             empty the table",
+            "  -f, --family ipv4|ipv6  only this family",
+            "  -p, --proto PROTO       a layer-4 protocol: a name (tcp, udp, ...) or number",
+            "  -s, -d, -r, -q ADDRESS  original source/destination, reply source/destination",
+            "  --sport, --dport, --reply-port-src, --reply-port-dst PORT   (after -p)",
+            "  --state, --icmp-type, --icmp-code, --icmp-id               (after -p)",
+            "  -t, --timeout SECONDS   -u, --status LIST   -m, --mark MARK[/MASK]   -w, --zone ZONE",
+            "  -o, --output LIST       a comma list of: extended, id, ktimestamp",
             "");
 
     private Ct4j() {

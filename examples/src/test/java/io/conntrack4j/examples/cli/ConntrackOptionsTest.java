@@ -114,4 +114,66 @@ class ConntrackOptionsTest {
         assertTrue(parsed > 1_000, "parsed " + parsed);
         assertTrue(refused > 1_000, "refused " + refused);
     }
+
+    @Test
+    void writeCommandsReadTuplesMarksAndNumbersLikeConntrack() throws CommandLineException {
+        ConntrackOptions create = parse("-I", "-p", "tcp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "70000",
+                "--dport", "x", "--state", "ESTABLISHED", "-t", "30", "-u", "SEEN_REPLY,ASSURED", "-m", "0x10", "-w", "3");
+        assertEquals(ConntrackOptions.Command.CREATE, create.command());
+        assertEquals(AddressFamily.IPV4, create.family(), "taken from the addresses");
+        assertEquals(70000 & 0xFFFF, create.sourcePort(), "conntrack keeps the low 16 bits");
+        assertEquals(0, create.destinationPort(), "strtoul reads no digits as 0");
+        assertEquals(16, create.mark());
+        assertEquals(6, create.status());
+        assertEquals(3, create.zone());
+        ConntrackOptions delete = parse("-D", "-m", "0x10/0xf0");
+        assertEquals(0x10, delete.mark());
+        assertEquals(0xf0, delete.markMask());
+        assertEquals(0xFFFFFFFFL, ConntrackOptions.strtoul("99999999999", 10), "overflow saturates like strtoul");
+        assertEquals(8, ConntrackOptions.strtoul("010", 0), "base 0 reads octal");
+        assertEquals("unknown option `--sport'", refusal("-D", "--sport", "1"));
+        assertEquals("You need to supply the `--timeout' option for this command",
+                refusal("-I", "-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.2"));
+        assertEquals("Illegal option `--zone' with this command", refusal("-U", "-w", "1"));
+        assertEquals("Bad parameter `FOO,BAR'", refusal("-I", "-u", "ASSURED,FOO,BAR"));
+        assertEquals("Invalid IP address `1.2.3'", refusal("-D", "-s", "1.2.3"));
+    }
+
+    @Test
+    void randomWriteCommandLinesAreParsedOrRefusedNeverCrash() {
+        String[] words = {"-I", "-U", "-D", "-G", "-F", "--create", "--delete", "-s", "-d", "-r", "-q", "-p", "-t",
+            "-u", "-m", "-w", "--sport", "--dport", "--reply-port-src", "--state", "--icmp-type", "--icmp-code",
+            "--icmpv6-id", "tcp", "udp", "icmp", "icmpv6", "gre", "10.0.0.1", "::1", "1.2.3.4.5", "::ffff:1.2.3.4",
+            "ESTABLISHED", "SEEN_REPLY,ASSURED", "FOO", "0x", "0x10/0xff", "/", "65536", "-1", "99999999999",
+            "1", "--src=10.0.0.2", "--mark=1/", "-f", "ipv6", "-o", "extended", ""};
+        Random random = new Random(7);
+        int parsed = 0;
+        int refused = 0;
+        for (int iteration = 0; iteration < 200_000; iteration++) {
+            String[] args = new String[random.nextInt(10)];
+            for (int i = 0; i < args.length; i++) {
+                if (random.nextInt(12) == 0) {
+                    char[] noise = new char[random.nextInt(8)];
+                    for (int j = 0; j < noise.length; j++) {
+                        noise[j] = (char) random.nextInt(128);
+                    }
+                    args[i] = new String(noise);
+                } else {
+                    args[i] = words[random.nextInt(words.length)];
+                }
+            }
+            try {
+                ConntrackOptions options = ConntrackOptions.parse(args);
+                assertTrue(options.command() != null);
+                assertTrue(options.sourcePort() >= -1 && options.sourcePort() <= 0xFFFF);
+                assertTrue(options.mark() >= -1 && options.mark() <= 0xFFFFFFFFL);
+                parsed++;
+            } catch (CommandLineException e) {
+                assertFalse(e.getMessage().isEmpty());
+                refused++;
+            }
+        }
+        assertTrue(parsed > 1_000, "parsed " + parsed);
+        assertTrue(refused > 1_000, "refused " + refused);
+    }
 }
