@@ -5,4 +5,6 @@
 module io.conntrack4j.core {
     exports io.conntrack4j.core;
     exports io.conntrack4j.core.format;
+    exports io.conntrack4j.core.packet;
+    exports io.conntrack4j.core.capture;
 }
