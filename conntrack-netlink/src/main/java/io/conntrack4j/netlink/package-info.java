@@ -6,6 +6,9 @@
  * ({@link io.conntrack4j.netlink.ConntrackTable#list()}, every attribute the kernel sends), flushes and
  * deletes entries, and reads per-CPU statistics. Kernel errors
  * arrive as {@link io.conntrack4j.netlink.NetlinkException} with the kernel's extended-ACK text.
+ * {@link io.conntrack4j.netlink.ConntrackEventListener} subscribes to NEW/UPDATE/DESTROY events (what
+ * {@code conntrack -E} shows), hands them to a {@link io.conntrack4j.netlink.ConntrackEventHandler}
+ * through the same reused view, and survives receive-buffer overruns, counting what the kernel dropped.
  * Every operation needs CAP_NET_ADMIN in the namespace.
  *
  * <pre>{@code

@@ -28,6 +28,19 @@ public final class Netlink {
     /** NETLINK_EXT_ACK: error ACKs carry TLVs with a message and the offending attribute. */
     public static final int NETLINK_EXT_ACK = 11;
 
+    /** SO_MEMINFO: the socket's memory counters, u32 each; index 8 is the drop count. */
+    public static final int SO_MEMINFO = 55;
+    /** Index of SK_MEMINFO_DROPS in the SO_MEMINFO array. */
+    public static final int SK_MEMINFO_DROPS = 8;
+    /** Number of u32 values SO_MEMINFO returns (SK_MEMINFO_VARS). */
+    public static final int SK_MEMINFO_VARS = 9;
+    /** NETLINK_BROADCAST_ERROR: failed broadcast deliveries are reported to the sender (ctnetlink retries DESTROY). */
+    public static final int NETLINK_BROADCAST_ERROR = 4;
+    /** NETLINK_NO_ENOBUFS: do not report ENOBUFS on overrun (loss becomes silent). */
+    public static final int NETLINK_NO_ENOBUFS = 5;
+
+    /** recv flag: do not block, whatever the descriptor's mode. */
+    public static final int MSG_DONTWAIT = 0x40;
     /** recv flag: return the real datagram length even when it did not fit. */
     public static final int MSG_TRUNC = 0x20;
 

@@ -1,0 +1,155 @@
+package io.conntrack4j.netlink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.conntrack4j.core.Connection;
+import io.conntrack4j.core.EventType;
+import io.conntrack4j.netlink.internal.Cta;
+import io.conntrack4j.netlink.internal.CtaCounters;
+import io.conntrack4j.netlink.internal.CtMessageType;
+import io.conntrack4j.netlink.internal.MessageWriter;
+import io.conntrack4j.netlink.internal.Netlink;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The event reader on hand-built event datagrams, and on random and mutated ones: counted, never thrown. */
+class EventDispatcherTest {
+    private static final int OWN_PORT = 0x7abc_0001;
+    private static final int OTHER_PORT = -12345;
+
+    private final ByteBuffer host = ByteBuffer.allocateDirect(32 * 1024).order(ByteOrder.nativeOrder());
+    private final EventDispatcher dispatcher = new EventDispatcher(host);
+
+    /** One event message as ctnetlink sends it: seq 0, nlmsg_pid = the causing socket. */
+    private static byte[] event(int type, int flags, int portId, boolean counters) throws Exception {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1024).order(ByteOrder.nativeOrder());
+        MessageWriter writer = new MessageWriter(buffer);
+        writer.reset();
+        writer.begin(type, flags, 0, 2, 0);
+        ConntrackTable.writeTuple(writer, Cta.TUPLE_ORIG, KernelTuple.ports(InetAddress.getByName("10.1.1.1"),
+                InetAddress.getByName("10.2.2.2"), 17, 1111, 53));
+        ConntrackTable.writeTuple(writer, Cta.TUPLE_REPLY, KernelTuple.ports(InetAddress.getByName("10.2.2.2"),
+                InetAddress.getByName("10.1.1.1"), 17, 53, 1111));
+        writer.putU32(Cta.STATUS, 0x8);
+        writer.putU32(Cta.TIMEOUT, 30);
+        writer.putU32(Cta.MARK, 7);
+        if (counters) {
+            int nest = writer.beginNest(Cta.COUNTERS_ORIG);
+            writer.putBytes(CtaCounters.PACKETS, new byte[] {0, 0, 0, 0, 0, 0, 0, 3});
+            writer.putBytes(CtaCounters.BYTES, new byte[] {0, 0, 0, 0, 0, 0, 0, (byte) 200});
+            writer.endNest(nest);
+        }
+        writer.putU32(Cta.ID, 99);
+        writer.end();
+        buffer.putInt(12, portId);
+        byte[] bytes = new byte[writer.length()];
+        buffer.get(0, bytes);
+        return bytes;
+    }
+
+    private static List<byte[]> corpus() throws Exception {
+        return List.of(
+                event(CtMessageType.NEW, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, OWN_PORT, false),
+                event(CtMessageType.NEW, 0, 0, false),
+                event(CtMessageType.DELETE, 0, OTHER_PORT, true));
+    }
+
+    private int load(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            host.put(i, bytes[i]);
+        }
+        return length;
+    }
+
+    record Seen(EventType type, Connection connection, int portId, boolean own) {
+    }
+
+    @Test
+    void typesPortIdsAndOwnershipComeFromTheHeader() throws Exception {
+        dispatcher.addOwnPortId(OWN_PORT);
+        List<Seen> seen = new ArrayList<>();
+        for (byte[] datagram : corpus()) {
+            assertEquals(1, dispatcher.dispatch(load(datagram, datagram.length),
+                    (type, entry, portId, own) -> seen.add(new Seen(type, entry.toConnection(), portId, own))));
+        }
+        assertEquals(List.of(EventType.NEW, EventType.UPDATE, EventType.DESTROY), seen.stream().map(Seen::type).toList());
+        assertEquals(List.of(OWN_PORT, 0, OTHER_PORT), seen.stream().map(Seen::portId).toList());
+        assertEquals(List.of(true, false, false), seen.stream().map(Seen::own).toList());
+        assertEquals(7, seen.get(0).connection().mark());
+        assertFalse(seen.get(1).connection().hasCountersOriginal());
+        assertEquals(3, seen.get(2).connection().packetsOriginal());
+        assertEquals(200, seen.get(2).connection().bytesOriginal());
+        assertEquals(3, dispatcher.events());
+        assertEquals(0, dispatcher.ignored() + dispatcher.malformed());
+    }
+
+    @Test
+    void otherMessagesAreCountedNotHandedOver() throws Exception {
+        byte[] expectation = event((2 << 8), Netlink.NLM_F_CREATE, 0, false);
+        byte[] shortEvent = new byte[Netlink.NLMSG_HDRLEN];
+        ByteBuffer.wrap(shortEvent).order(ByteOrder.nativeOrder()).putInt(0, Netlink.NLMSG_HDRLEN)
+                .putShort(4, (short) CtMessageType.DELETE);
+        int[] calls = {0};
+        assertEquals(0, dispatcher.dispatch(load(expectation, expectation.length), (t, e, p, o) -> calls[0]++));
+        assertEquals(0, dispatcher.dispatch(load(shortEvent, shortEvent.length), (t, e, p, o) -> calls[0]++));
+        assertEquals(0, calls[0]);
+        assertEquals(1, dispatcher.ignored());
+        assertEquals(1, dispatcher.malformed());
+    }
+
+    @Test
+    void randomAndMutatedDatagramsAreCountedNeverThrown() throws Exception {
+        List<byte[]> corpus = corpus();
+        Random random = new Random(0xE7E27L);
+        byte[] scratch = new byte[16];
+        long handed = 0;
+        long converted = 0;
+        for (int iteration = 0; iteration < 200_000; iteration++) {
+            byte[] datagram;
+            if (iteration % 10 == 0) {
+                datagram = new byte[random.nextInt(300)];
+                random.nextBytes(datagram);
+            } else {
+                datagram = corpus.get(random.nextInt(corpus.size())).clone();
+                int mutations = 1 + random.nextInt(4);
+                for (int m = 0; m < mutations && datagram.length > 0; m++) {
+                    int at = random.nextInt(datagram.length);
+                    switch (random.nextInt(3)) {
+                        case 0 -> datagram[at] = (byte) random.nextInt(256);
+                        case 1 -> datagram[at] ^= (byte) (1 << random.nextInt(8));
+                        default -> datagram = Arrays.copyOf(datagram, at);
+                    }
+                }
+            }
+            int before = (int) dispatcher.events();
+            int[] calls = {0, 0};
+            int delivered = dispatcher.dispatch(load(datagram, datagram.length), (type, entry, portId, own) -> {
+                calls[0]++;
+                assertNotNull(type);
+                entry.original().source(scratch);
+                entry.reply().destination(scratch);
+                if (entry.toConnection() != null) {
+                    calls[1]++;
+                }
+            });
+            assertEquals(calls[0], delivered);
+            assertEquals(before + delivered, dispatcher.events());
+            handed += delivered;
+            converted += calls[1];
+        }
+        // the mutations left most events readable and broke many: both paths were exercised
+        assertTrue(handed > 50_000, "handed " + handed);
+        assertTrue(converted > 20_000, "converted " + converted);
+        assertTrue(dispatcher.ignored() + dispatcher.malformed() > 10_000,
+                "counted " + (dispatcher.ignored() + dispatcher.malformed()));
+    }
+}
