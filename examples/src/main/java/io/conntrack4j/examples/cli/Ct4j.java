@@ -17,6 +17,8 @@ public final class Ct4j {
             "commands:",
             "  timeouts [--defaults]   print the conntrack timeouts of this network namespace",
             "                          as sysctl(8) prints them (--defaults: Linux's built-in values)",
+            "  sync-decode FILE [--port N]   decode the conntrackd sync messages of a pcap/pcapng capture",
+            "                          (ct4j sync-decode --help for the output format)",
             "",
             "conntrack(8) options (same output, messages and exit codes as conntrack 1.4.7):",
             "  -L, --dump              list the connection tracking table",
@@ -68,6 +70,8 @@ public final class Ct4j {
         switch (args[0]) {
             case "timeouts":
                 return TimeoutsCommand.run(rest, out, err);
+            case "sync-decode":
+                return SyncDecodeCommand.run(rest, out, err);
             case "-h":
             case "--help":
                 out.print(USAGE);
