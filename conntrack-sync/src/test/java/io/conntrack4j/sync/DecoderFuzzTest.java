@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  */
 class DecoderFuzzTest {
     private static final long SEED = 0x5EED_C0DEL;
-    private static final int ITERATIONS = 300_000;
+    // The issue asks for millions; 2M keeps this class near 15 s on the 2-core reference machine.
+    private static final int ITERATIONS = 2_000_000;
 
     // spec 2.7 / 2.8 nta_len tables, restated independently of the production tables.
     private static final int[] CT_FIXED = {12, 36, 5, 8, 5, 8, 8, 8, 12, 36, 5, 8, 8, 8, 6, 6, 28, 5, 8, 8, 5, 5, 5,
