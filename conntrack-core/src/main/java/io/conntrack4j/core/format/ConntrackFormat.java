@@ -214,7 +214,7 @@ public final class ConntrackFormat {
         L4Protocol protocol = c.protocol();
         padded(out, protocol.conntrackName(), protocol.number());
         if (withTimeout && c.hasTimeout()) {
-            out.append(Integer.toUnsignedString(c.timeout())).append(' ');
+            out.append(c.timeout() & 0xFFFF_FFFFL).append(' ');
         }
         if (c.hasProtocolState()) {
             String state = stateName(protocol, c.protocolState());
@@ -253,10 +253,10 @@ public final class ConntrackFormat {
             }
         }
         if (c.hasMark()) {
-            out.append(" mark=").append(Integer.toUnsignedString(c.mark()));
+            out.append(" mark=").append(c.mark() & 0xFFFF_FFFFL);
         }
         if (c.hasSecmark()) {
-            out.append(" secmark=").append(Integer.toUnsignedString(c.secmark()));
+            out.append(" secmark=").append(c.secmark() & 0xFFFF_FFFFL);
         }
         if (c.secctx() != null) {
             out.append(" secctx=").append(c.secctx());
@@ -282,10 +282,10 @@ public final class ConntrackFormat {
             out.append(" helper=").append(c.helper());
         }
         if (c.hasUse()) {
-            out.append(" use=").append(Integer.toUnsignedString(c.use()));
+            out.append(" use=").append(c.use() & 0xFFFF_FFFFL);
         }
         if (id && c.hasId()) {
-            out.append(" id=").append(Integer.toUnsignedString(c.id()));
+            out.append(" id=").append(c.id() & 0xFFFF_FFFFL);
         }
         if (labels != null && c.hasLabels()) {
             out.append(" labels=");

@@ -72,7 +72,7 @@ public final class ExpectationFormat {
     /** Shared with conntrackd's dump, which prints the same line after unsetting the timeout. */
     static StringBuilder appendLine(StringBuilder out, Expectation e, boolean withTimeout) {
         if (withTimeout) {
-            out.append(Integer.toUnsignedString(e.timeout())).append(' ');
+            out.append(e.timeout() & 0xFFFF_FFFFL).append(' ');
         }
         out.append("proto=").append(e.tuple().protocol().number()).append(' ');
         TupleText.append(out, e.tuple());
@@ -85,7 +85,7 @@ public final class ExpectationFormat {
                 delimiter = ",";
             }
         }
-        out.append(" class=").append(Integer.toUnsignedString(e.expectClass()));
+        out.append(" class=").append(e.expectClass() & 0xFFFF_FFFFL);
         if (e.helper() != null) {
             out.append(" helper=").append(e.helper());
         }
