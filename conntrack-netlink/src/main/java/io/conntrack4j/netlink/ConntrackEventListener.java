@@ -2,6 +2,7 @@ package io.conntrack4j.netlink;
 
 import io.conntrack4j.core.EventType;
 import io.conntrack4j.netlink.internal.NamespaceSwitch;
+import io.conntrack4j.netlink.internal.SocketSetup;
 import io.conntrack4j.netlink.internal.NativeLibC;
 import io.conntrack4j.netlink.internal.Netlink;
 import io.conntrack4j.netlink.internal.ffi.LibC;
@@ -137,11 +138,8 @@ public final class ConntrackEventListener implements AutoCloseable {
         this.fd = fd;
         this.options = options;
         try {
-            if (options.receiveBufferBytes() > 0
-                    && setIntOption(Netlink.SOL_SOCKET, Netlink.SO_RCVBUFFORCE, options.receiveBufferBytes()) != 0
-                    && setIntOption(Netlink.SOL_SOCKET, Netlink.SO_RCVBUF, options.receiveBufferBytes()) != 0) {
-                throw new NetlinkException("set receive buffer to " + options.receiveBufferBytes(),
-                        NativeLibC.errno(), null);
+            if (options.receiveBufferBytes() > 0) {
+                SocketSetup.receiveBuffer(fd, options.receiveBufferBytes());
             }
             if (options.noEnobufs()) {
                 required(Netlink.NETLINK_NO_ENOBUFS, "NETLINK_NO_ENOBUFS");
@@ -149,18 +147,7 @@ public final class ConntrackEventListener implements AutoCloseable {
             if (options.broadcastError()) {
                 required(Netlink.NETLINK_BROADCAST_ERROR, "NETLINK_BROADCAST_ERROR");
             }
-            ByteBuffer address = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
-            address.putShort(0, (short) Netlink.AF_NETLINK);
-            address.putInt(8, options.groupMask());
-            if (libc.bind(fd, address, 12) != 0) {
-                throw new NetlinkException("bind to conntrack event groups " + options.events(),
-                        NativeLibC.errno(), null);
-            }
-            IntByReference length = new IntByReference(12);
-            if (libc.getsockname(fd, address, length) != 0) {
-                throw new NetlinkException("getsockname event socket", NativeLibC.errno(), null);
-            }
-            this.portId = address.getInt(4);
+            this.portId = SocketSetup.bind(fd, options.groupMask(), "to conntrack event groups " + options.events());
             pollFd.putInt(0, fd);
         } catch (RuntimeException e) {
             libc.close(fd);
@@ -386,12 +373,7 @@ public final class ConntrackEventListener implements AutoCloseable {
      */
     public int receiveBufferBytes() {
         ensureOpen();
-        ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        IntByReference length = new IntByReference(4);
-        if (libc.getsockopt(fd, Netlink.SOL_SOCKET, Netlink.SO_RCVBUF, value, length) != 0) {
-            throw new NetlinkException("read receive buffer size", NativeLibC.errno(), null);
-        }
-        return value.getInt(0);
+        return SocketSetup.receiveBufferBytes(fd);
     }
 
     /** Unsubscribes and closes the socket; further polls throw {@link IllegalStateException}. */
@@ -404,15 +386,9 @@ public final class ConntrackEventListener implements AutoCloseable {
     }
 
     private void required(int option, String name) {
-        if (setIntOption(Netlink.SOL_NETLINK, option, 1) != 0) {
+        if (SocketSetup.setIntOption(fd, Netlink.SOL_NETLINK, option, 1) != 0) {
             throw new NetlinkException("set " + name, NativeLibC.errno(), null);
         }
-    }
-
-    private int setIntOption(int level, int option, int value) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        buffer.putInt(0, value);
-        return libc.setsockopt(fd, level, option, buffer, 4);
     }
 
     private void ensureOpen() {

@@ -4,6 +4,7 @@ import io.conntrack4j.netlink.internal.ExtendedAck;
 import io.conntrack4j.netlink.internal.MessageIterator;
 import io.conntrack4j.netlink.internal.MessageWriter;
 import io.conntrack4j.netlink.internal.NamespaceSwitch;
+import io.conntrack4j.netlink.internal.SocketSetup;
 import io.conntrack4j.netlink.internal.NativeLibC;
 import io.conntrack4j.netlink.internal.Netlink;
 import io.conntrack4j.netlink.internal.ffi.LibC;
@@ -11,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Objects;
-import jnr.ffi.byref.IntByReference;
 
 /**
  * A netfilter netlink socket ({@code AF_NETLINK}, {@code NETLINK_NETFILTER}) bound to one network
@@ -118,24 +118,11 @@ public final class NetlinkSocket implements AutoCloseable {
         this.fd = fd;
         this.options = options;
         try {
-            ByteBuffer address = ByteBuffer.allocateDirect(12).order(ByteOrder.nativeOrder());
-            address.putShort(0, (short) Netlink.AF_NETLINK);
-            if (libc.bind(fd, address, 12) != 0) {
-                throw new NetlinkException("bind netlink socket", NativeLibC.errno(), null);
-            }
-            IntByReference length = new IntByReference(12);
-            if (libc.getsockname(fd, address, length) != 0) {
-                throw new NetlinkException("getsockname netlink socket", NativeLibC.errno(), null);
-            }
-            this.portId = address.getInt(4);
+            this.portId = SocketSetup.bind(fd, 0, "netlink socket");
             optional(Netlink.SOL_NETLINK, Netlink.NETLINK_EXT_ACK, 1);
             optional(Netlink.SOL_NETLINK, Netlink.NETLINK_CAP_ACK, 1);
             if (options.receiveBufferBytes() > 0) {
-                if (setIntOption(Netlink.SOL_SOCKET, Netlink.SO_RCVBUFFORCE, options.receiveBufferBytes()) != 0
-                        && setIntOption(Netlink.SOL_SOCKET, Netlink.SO_RCVBUF, options.receiveBufferBytes()) != 0) {
-                    throw new NetlinkException("set receive buffer to " + options.receiveBufferBytes(),
-                            NativeLibC.errno(), null);
-                }
+                SocketSetup.receiveBuffer(fd, options.receiveBufferBytes());
             }
             pollFd.putInt(0, fd);
         } catch (RuntimeException e) {
@@ -249,12 +236,7 @@ public final class NetlinkSocket implements AutoCloseable {
      */
     public int receiveBufferBytes() {
         ensureOpen();
-        ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        IntByReference length = new IntByReference(4);
-        if (libc.getsockopt(fd, Netlink.SOL_SOCKET, Netlink.SO_RCVBUF, value, length) != 0) {
-            throw new NetlinkException("read receive buffer size", NativeLibC.errno(), null);
-        }
-        return value.getInt(0);
+        return SocketSetup.receiveBufferBytes(fd);
     }
 
     /**
@@ -520,15 +502,9 @@ public final class NetlinkSocket implements AutoCloseable {
     }
 
     private void optional(int level, int option, int value) {
-        if (setIntOption(level, option, value) != 0 && NativeLibC.errno() != NativeLibC.ENOPROTOOPT) {
+        if (SocketSetup.setIntOption(fd, level, option, value) != 0 && NativeLibC.errno() != NativeLibC.ENOPROTOOPT) {
             throw new NetlinkException("setsockopt " + level + "/" + option, NativeLibC.errno(), null);
         }
-    }
-
-    private int setIntOption(int level, int option, int value) {
-        ByteBuffer buffer = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        buffer.putInt(0, value);
-        return libc.setsockopt(fd, level, option, buffer, 4);
     }
 
     private void ensureOpen() {
