@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -64,19 +63,9 @@ class Ct4jConntrackKernelTest {
     /** The timeout field: after the protocol (and, with -o extended, the family) name and number. */
     private static final Pattern TIMEOUT = Pattern.compile("^((?:ipv[46] +\\d+ +)?\\S+ +\\d+ )(\\d+) ");
     private static final Duration LIMIT = Duration.ofSeconds(60);
-    private static String java;
-    private static String classPath;
 
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
-
-    @BeforeAll
-    static void findTheJvm() {
-        java = ProcessHandle.current().info().command().orElseThrow();
-        classPath = System.getProperty("java.class.path");
-        assertTrue(classPath.contains("conntrack-netlink") || classPath.contains("classes"),
-                "surefire must pass the real class path, not a manifest-only jar: " + classPath);
-    }
 
     private static void insertAll(NetNs ns) {
         for (String[] entry : ENTRIES) {
@@ -89,25 +78,7 @@ class Ct4jConntrackKernelTest {
     }
 
     private static CommandResult ct4j(NetNs ns, String... args) {
-        List<String> argv = new ArrayList<>(List.of(java));
-        argv.addAll(launcherFlags());
-        argv.addAll(List.of("-cp", classPath, Ct4j.class.getName()));
-        argv.addAll(List.of(args));
-        return ns.exec(LIMIT, null, argv.toArray(String[]::new));
-    }
-
-    /**
-     * The JVM flags bin/ct4j passes: jffi (under jnr-ffi) loads a native library and uses
-     * sun.misc.Unsafe, which newer JDKs warn about on stderr -- output conntrack never prints.
-     */
-    private static List<String> launcherFlags() {
-        int feature = Runtime.version().feature();
-        List<String> flags = new ArrayList<>();
-        flags.add("--enable-native-access=ALL-UNNAMED");
-        if (feature >= 23) {
-            flags.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        return flags;
+        return Ct4jProcess.run(ns, LIMIT, args);
     }
 
     private static CommandResult conntrack(NetNs ns, String... args) {

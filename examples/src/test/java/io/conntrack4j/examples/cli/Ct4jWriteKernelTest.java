@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -38,26 +37,12 @@ class Ct4jWriteKernelTest {
     /** The timeout after protocol name and number; seconds tick while a JVM starts. */
     private static final Pattern TIMEOUT = Pattern.compile("(?m)^((?:ipv[46] +\\d+ +)?\\S+ +\\d+ )\\d+ ");
     private static final Duration LIMIT = Duration.ofSeconds(60);
-    private static String java;
-    private static String classPath;
 
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
-    @BeforeAll
-    static void findTheJvm() {
-        java = ProcessHandle.current().info().command().orElseThrow();
-        classPath = System.getProperty("java.class.path");
-    }
-
     private static CommandResult ct4j(NetNs ns, String... args) {
-        List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 23) {
-            argv.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        argv.addAll(List.of("-cp", classPath, Ct4j.class.getName()));
-        argv.addAll(List.of(args));
-        return ns.exec(LIMIT, null, argv.toArray(String[]::new));
+        return Ct4jProcess.run(ns, LIMIT, args);
     }
 
     private static CommandResult conntrack(NetNs ns, String... args) {
