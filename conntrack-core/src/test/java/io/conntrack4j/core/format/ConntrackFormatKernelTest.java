@@ -12,12 +12,10 @@ import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.Tuple;
 import io.conntrack4j.testkit.CommandResult;
-import io.conntrack4j.testkit.Commands;
+import io.conntrack4j.testkit.ConnectionLabels;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -246,22 +244,12 @@ class ConntrackFormatKernelTest {
      * /etc/xtables is created for the mount point when missing, and removed again).
      */
     @Test
-    void labelsAreNamedAsConnlabelConfNamesThem() throws Exception {
+    void labelsAreNamedAsConnlabelConfNamesThem() {
         NetNs ns = lab.namespace("labels");
-        ns.exec(Duration.ofSeconds(30), "table inet ct4j_labels {\n"
-                + "  chain pre { type filter hook prerouting priority -150; ct label 5 counter accept; ct state new accept; }\n"
-                + "}\n", "nft", "-f", "-").stdoutOrThrow();
-        Path dir = Path.of("/etc/xtables");
-        boolean created = !Files.exists(dir);
-        if (created) {
-            Files.createDirectory(dir);
-        }
+        ConnectionLabels.enableIn(ns);
         String conf = "0 zero\n1 one\n5 five\n70 seventy\n127 last\n";
         String inNs = "ip netns exec " + ns.name() + " ";
         String script = String.join("\n",
-                "set -e",
-                "mount -t tmpfs ct4j-labels /etc/xtables",
-                "printf '" + conf.replace("\n", "\\n") + "' > /etc/xtables/connlabel.conf",
                 inNs + "conntrack -I -p tcp -s 10.0.0.5 -d 10.0.0.6 --sport 1 --dport 80 --state ESTABLISHED -t 100"
                         + " --label-add zero,five,seventy,last >/dev/null 2>&1",
                 inNs + "conntrack -I -p udp -s 10.0.0.5 -d 10.0.0.6 --sport 2 --dport 80 -t 100 --label-add one >/dev/null 2>&1",
@@ -272,14 +260,7 @@ class ConntrackFormatKernelTest {
                 "echo ===",
                 "printf '2 two\\n' > /etc/xtables/connlabel.conf",
                 inNs + "conntrack -L -o labels 2>/dev/null");
-        CommandResult result;
-        try {
-            result = Commands.run(Duration.ofSeconds(60), null, "unshare", "-m", "sh", "-c", script);
-        } finally {
-            if (created) {
-                Files.deleteIfExists(dir);
-            }
-        }
+        CommandResult result = ConnectionLabels.runNamed(conf, script);
         String[] parts = result.stdoutOrThrow().split("===\n", -1);
         assertEquals(3, parts.length, result.toString());
         LabelMap names = LabelMap.parse(conf);
