@@ -28,8 +28,8 @@ import java.util.SplittableRandom;
  *
  * <p><b>Memory.</b> Each family has its own budget ({@link ReassemblyLimits}, 4 MiB by default, as
  * Linux's {@code ipfrag_high_thresh} and {@code nf_conntrack_frag6_high_thresh}). Everything is
- * allocated by the constructor, about three times the two high thresholds in all; offering packets
- * allocates nothing. Queues time out lazily: on each {@code offer}, or by {@link #expire(long)}.
+ * allocated by the constructor (about 7 MB per family with the default thresholds, in proportion
+ * otherwise); offering packets allocates nothing. Queues time out lazily: on each {@code offer}, or by {@link #expire(long)}.
  *
  * <p>Differences from Linux, by design: checksums are not verified (the IPv4 header's is recomputed on
  * the reassembled datagram); an IPv6 first fragment whose unfragmentable part exceeds
