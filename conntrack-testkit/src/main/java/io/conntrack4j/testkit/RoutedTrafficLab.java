@@ -17,9 +17,7 @@ import java.util.regex.Pattern;
  * the recorders and returns a {@link TrafficRecording}.
  *
  * <pre>{@code
- * @RegisterExtension final NetworkLab lab = new NetworkLab();
- * @TempDir Path dir;
- *
+ * // lab: the test's NetworkLab extension; dir: a @TempDir
  * RoutedTrafficLab traffic = RoutedTrafficLab.start(lab, dir);
  * traffic.tcpFinClose(RoutedTrafficLab.Ip.V4);
  * traffic.fragmentedUdp(RoutedTrafficLab.Ip.V6);

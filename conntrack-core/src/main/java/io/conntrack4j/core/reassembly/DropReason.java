@@ -22,7 +22,10 @@ public enum DropReason {
      * ({@code inet_frag_find()}), so every fragment is dropped until queues complete or time out.
      */
     MEMORY_LIMIT,
-    /** Every byte of the fragment was already received in one run; the queue is kept (not counted as a failure). */
+    /**
+     * Every byte of the fragment was already received in one run of contiguous fragments
+     * ({@code IPFRAG_DUP}): the fragment is dropped, the queue kept, nothing counted as a failure.
+     */
     DUPLICATE,
     /** The fragment overlaps data already received: the whole datagram is discarded (RFC 5722). */
     OVERLAP,

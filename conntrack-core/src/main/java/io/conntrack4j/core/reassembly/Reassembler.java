@@ -94,7 +94,8 @@ public final class Reassembler {
      * @param length bytes from there
      * @param nowNanos arrival time, nanoseconds on a monotonic clock
      * @param zone the conntrack zone (fragments of different zones never meet, as Linux's defrag
-     *     "user" keeps them apart)
+     *     "user" keeps them apart; Linux's user also tells the input hooks from the output hook, so
+     *     use one reassembler per hook when feeding both)
      * @param interfaceIndex for IPv4 the VRF (l3mdev) master's index, for IPv6 the arrival interface's
      *     index; 0 when unknown
      * @return the verdict

@@ -14,7 +14,7 @@ package io.conntrack4j.core.reassembly;
 public enum ReassemblyVerdict {
     /** Not a fragment (or not IP reassembly's business, as Linux lets it through): use the packet as it is. */
     NOT_FRAGMENT,
-    /** A fragment was kept (or an exact duplicate ignored, as Linux pretends to keep it); nothing to track yet. */
+    /** A fragment was kept; nothing to track yet. */
     QUEUED,
     /** This fragment completed a datagram, now in {@link Reassembler#datagram()}. */
     REASSEMBLED,

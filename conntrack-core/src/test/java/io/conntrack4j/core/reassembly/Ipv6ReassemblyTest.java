@@ -178,6 +178,18 @@ class Ipv6ReassemblyTest {
     }
 
     @Test
+    void theFirstFragmentsHopLimitAndFlowLabelAreKept() {
+        byte[] d = ipv6(0, 17, udp(64, 15));
+        d[3] = 0x42; // flow label
+        byte[][] f = ipv6Split(d, 15, 32);
+        f[1][7] = 3; // a later fragment's hop limit does not matter
+        f[1][3] = 0x11;
+        offer(f[1], 0);
+        assertEquals(REASSEMBLED, offer(f[0], 0));
+        assertArrayEquals(d, result(r));
+    }
+
+    @Test
     void packetsWithoutAFragmentHeaderPass() {
         assertEquals(NOT_FRAGMENT, offer(ipv6(0, 17, udp(64, 13)), 0));
         byte[] jumbo = ipv6(0, 44, new byte[16]);
