@@ -46,6 +46,7 @@ final class FragmentQueues {
     private final int[] buckets;
     private final int bucketMask;
     private final int[] chain;
+    private final int[] bucketOf;
     private int freeQueues;
 
     // Per-queue state, indexed by queue; package-private so the family rules read like Linux's.
@@ -106,6 +107,7 @@ final class FragmentQueues {
         bucketMask = b - 1;
         java.util.Arrays.fill(buckets, -1);
         chain = new int[queues];
+        bucketOf = new int[queues];
         flags = new int[queues];
         len = new int[queues];
         meat = new int[queues];
@@ -223,6 +225,7 @@ final class FragmentQueues {
         System.arraycopy(k, 0, keys, q * KEY_LONGS, KEY_LONGS);
         chain[q] = buckets[bucket];
         buckets[bucket] = q;
+        bucketOf[q] = bucket;
         peer[q] = p;
         rid[q] = 0;
         maxSize[q] = 0;
@@ -252,7 +255,7 @@ final class FragmentQueues {
     /** Frees a queue and everything it holds ({@code inet_frag_kill()} plus the final put). */
     void kill(int q) {
         freeFragments(q);
-        int bucket = hash(keySlice(q)) & bucketMask;
+        int bucket = bucketOf[q];
         int prev = -1;
         for (int at = buckets[bucket]; at != -1; prev = at, at = chain[at]) {
             if (at == q) {
@@ -274,13 +277,6 @@ final class FragmentQueues {
         queueCount--;
         chain[q] = freeQueues;
         freeQueues = q;
-    }
-
-    private final long[] keyScratch = new long[KEY_LONGS];
-
-    private long[] keySlice(int q) {
-        System.arraycopy(keys, q * KEY_LONGS, keyScratch, 0, KEY_LONGS);
-        return keyScratch;
     }
 
     private void freeFragments(int q) {
