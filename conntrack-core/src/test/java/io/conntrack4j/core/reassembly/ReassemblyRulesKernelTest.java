@@ -113,6 +113,10 @@ class ReassemblyRulesKernelTest {
 
     /** One ping, with an nftables netdev egress rule on the client's interface for its duration. */
     private static void ping(NetNs client, String device, String rule, String... extra) {
+        pingTo(SERVER, client, device, rule, extra);
+    }
+
+    private static void pingTo(String destination, NetNs client, String device, String rule, String... extra) {
         if (rule != null) {
             client.exec(Duration.ofSeconds(10), "table netdev spoil {\n  chain out {\n"
                     + "    type filter hook egress device \"" + device + "\" priority 0;\n    " + rule + "\n  }\n}\n",
@@ -128,11 +132,104 @@ class ReassemblyRulesKernelTest {
         argv[6] = "3000";
         System.arraycopy(extra, 0, argv, 7, extra.length);
         String[] all = java.util.Arrays.copyOf(argv, argv.length + 1);
-        all[argv.length] = SERVER;
+        all[argv.length] = destination;
         client.exec(all);
         if (rule != null) {
             client.execOk("nft", "delete", "table", "netdev", "spoil");
         }
+    }
+
+    /**
+     * The IPv6 rules of conntrack's own defragmenter ({@code nf_conntrack_reasm.c}), which keeps
+     * queues where IPv4 drops them and counts only time-outs: the client's 3000-byte pings (fragment
+     * offsets 0, 154 and 308 at MTU 1280) cross a router that tracks connections, with a 1-second
+     * {@code nf_conntrack_frag6_timeout}, and the fragments are spoiled as for IPv4. Reassembling the
+     * capture of the router's client-side interface, we must find the datagrams the router forwarded
+     * (the server's {@code Ip6ReasmOKs}, as the router refragments them) and the queues it timed out
+     * (the router's {@code Ip6ReasmTimeout}).
+     */
+    @Test
+    void spoiledIpv6FragmentsMeetTheRoutersFateInOurReassembler() throws IOException {
+        NetNs client = lab.namespace("client");
+        NetNs router = lab.namespace("router");
+        NetNs server = lab.namespace("server");
+        String[] left = lab.link(client, null, router, null);
+        String[] right = lab.link(router, null, server, null);
+        lab.address(client, left[0], "fd80:1::2/64");
+        lab.address(router, left[1], "fd80:1::1/64");
+        lab.address(router, right[0], "fd80:2::1/64");
+        lab.address(server, right[1], "fd80:2::2/64");
+        client.execOk("ip", "link", "set", "dev", left[0], "mtu", "1280");
+        router.execOk("ip", "link", "set", "dev", left[1], "mtu", "1280");
+        router.execOk("ip", "link", "set", "dev", right[0], "mtu", "1280");
+        server.execOk("ip", "link", "set", "dev", right[1], "mtu", "1280");
+        router.execOk("sysctl", "-qw", "net.ipv6.conf.all.forwarding=1");
+        client.execOk("ip", "-6", "route", "add", "default", "via", "fd80:1::1");
+        server.execOk("ip", "-6", "route", "add", "default", "via", "fd80:2::1");
+        router.enableConntrack();
+        router.execOk("sysctl", "-qw", "net.netfilter.nf_conntrack_frag6_timeout=1");
+        long serverOksBefore = snmp6(server, "Ip6ReasmOKs");
+        long routerTimeoutsBefore = snmp6(router, "Ip6ReasmTimeout");
+
+        Path capture = dir.resolve("router.pcap");
+        BackgroundProcess dump = lab.start(router, "sh", "-c", "exec tcpdump --immediate-mode -U -n -s 0"
+                + " --time-stamp-precision=nano -i " + left[1] + " -w " + capture + " 2>&1");
+        Await.until(Duration.ofSeconds(10), "tcpdump to listen", () -> dump.stdoutSoFar().contains("listening on"));
+        long received = receivedPackets(router, left[1]);
+
+        String out = left[0];
+        String fragment = "ip6 nexthdr 44 @nh,336,16 ";   // the Fragment header's offset and M flag
+        pingTo("fd80:2::2", client, out, null);
+        pingTo("fd80:2::2", client, out, fragment + "0x0001 dup to \"" + out + "\"");
+        pingTo("fd80:2::2", client, out, fragment + "0x04d1 " + fragment + "set 0x04c9");  // overlaps the first
+        pingTo("fd80:2::2", client, out, fragment + "0x04d1 " + fragment + "set 0x04d0");  // a last fragment too early
+        pingTo("fd80:2::2", client, out, fragment + "0x09a0 drop");
+        pingTo("fd80:2::2", client, out, fragment + "0x04d1 ip6 ecn set ce");
+        pingTo("fd80:2::2", client, out, fragment + "0x04d1 ip6 ecn set ce", "-Q", "2");
+        pingTo("fd80:2::2", client, out, fragment + "0x09a0 dup to \"" + out + "\"");
+        long arrived = receivedPackets(router, left[1]) - received;
+        Await.until(Duration.ofSeconds(10), "the capture to hold every packet the router's interface received",
+                () -> count(capture) >= arrived);
+
+        Reassembler reassembler = new Reassembler(ReassemblyLimits.IPV4,
+                ReassemblyLimits.IPV6.withTimeout(Duration.ofSeconds(1)));
+        long[] last = {0};
+        PacketView view = new PacketView();
+        try (CaptureReader reader = CaptureReader.open(capture)) {
+            reader.readAll((nanos, linkType, bytes, offset, length, wire, iface) -> {
+                view.parse(linkType, bytes, offset, length);
+                if (view.ipVersion() != 6 || !"fd80:2::2".equals(view.destinationAddress().toString())) {
+                    return;
+                }
+                reassembler.offer(bytes, offset + view.networkOffset(), length - view.networkOffset(), nanos);
+                last[0] = nanos;
+            });
+        }
+        reassembler.expire(last[0] + 2_000_000_000L);
+        ReassemblyStatistics ours = reassembler.ipv6Statistics();
+        long[] seen = new long[2];
+        try {
+            Await.until(Duration.ofSeconds(5), "the router's time-outs and the server's datagrams", () -> {
+                seen[0] = snmp6(server, "Ip6ReasmOKs") - serverOksBefore;
+                seen[1] = snmp6(router, "Ip6ReasmTimeout") - routerTimeoutsBefore;
+                return seen[0] == ours.reasmOks() && seen[1] == ours.reasmTimeout();
+            });
+        } catch (AssertionError e) {
+            // the comparison below says what differs
+        }
+        assertEquals(List.of(ours.reasmOks(), ours.reasmTimeout()), List.of(seen[0], seen[1]),
+                "datagrams forwarded, queues timed out: ours " + ours);
+        assertEquals(5, ours.reasmOks(), ours.toString());
+        assertEquals(4, ours.reasmTimeout(), ours.toString());
+        assertEquals(1, ours.reasmOverlaps(), ours.toString());
+        assertEquals(1, ours.drops(DropReason.BAD_ECN), ours.toString());
+    }
+
+    private static long snmp6(NetNs ns, String name) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + name + "\\s+(\\d+)$")
+                .matcher(ns.execOk("cat", "/proc/net/snmp6"));
+        assertTrue(m.find(), name);
+        return Long.parseLong(m.group(1));
     }
 
     private static long receivedPackets(NetNs ns, String device) {
