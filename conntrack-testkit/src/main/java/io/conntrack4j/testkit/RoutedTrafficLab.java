@@ -181,26 +181,33 @@ public final class RoutedTrafficLab {
     }
 
     /**
-     * Creates and deletes a throw-away entry (UDP 192.0.2.1 to 192.0.2.2, port 9) and waits for its
-     * DESTROY event: every event before it has then been printed.
+     * Creates and deletes throw-away entries (UDP 192.0.2.1 to 192.0.2.2, port 9) until a DESTROY
+     * event of one shows: {@code conntrack -E} then listens, and every event before the first of these
+     * probes has been printed. (A probe made before {@code conntrack -E} subscribed is never printed,
+     * hence the repetition.)
      *
-     * @return where the output after the probe starts
+     * @return where the output after that DESTROY line starts
      */
     private int probe() {
-        String port = Integer.toString(60000 + probes.incrementAndGet());
-        router.execOk("conntrack", "-I", "-p", "udp", "-s", "192.0.2.1", "-d", "192.0.2.2", "--sport", port,
-                "--dport", "9", "-t", "30");
-        router.execOk("conntrack", "-D", "-p", "udp", "-s", "192.0.2.1", "-d", "192.0.2.2", "--sport", port,
-                "--dport", "9");
-        String out = Await.value(Duration.ofSeconds(10), "conntrack -E to print the probe's DESTROY",
-                events::stdoutSoFar, text -> destroyOf(text, port) >= 0);
-        return destroyOf(out, port);
+        int first = probes.get() + 1;
+        int[] found = {-1};
+        Await.until(Duration.ofSeconds(10), "conntrack -E to print a probe's DESTROY", () -> {
+            String port = Integer.toString(60000 + probes.incrementAndGet());
+            router.execOk("conntrack", "-I", "-p", "udp", "-s", "192.0.2.1", "-d", "192.0.2.2", "--sport", port,
+                    "--dport", "9", "-t", "30");
+            router.execOk("conntrack", "-D", "-p", "udp", "-s", "192.0.2.1", "-d", "192.0.2.2", "--sport", port,
+                    "--dport", "9");
+            found[0] = destroyOfProbe(events.stdoutSoFar(), 60000 + first);
+            return found[0] >= 0;
+        });
+        return found[0];
     }
 
-    private static int destroyOf(String text, String port) {
+    /** Where the text after the first DESTROY of a probe numbered from {@code lowestPort} on starts, or -1. */
+    private static int destroyOfProbe(String text, int lowestPort) {
         Matcher m = DESTROY_PROBE.matcher(text);
         while (m.find()) {
-            if (m.group(1).equals(port)) {
+            if (Integer.parseInt(m.group(1)) >= lowestPort) {
                 int end = m.end();
                 return end < text.length() && text.charAt(end) == '\n' ? end + 1 : end;
             }
