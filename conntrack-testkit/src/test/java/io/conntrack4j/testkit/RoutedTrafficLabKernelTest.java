@@ -98,8 +98,8 @@ class RoutedTrafficLabKernelTest {
             assertTrue(count(recording.serverSideCapture(), fragments + " and src " + RoutedTrafficLab.clientAddress(
                     flow.ip())) >= 3, flow.toString());
         }
+        // ICMP entries live 30 s, so on a slow run only their events are sure to remain.
         for (String icmp : List.of("icmp ", "icmpv6 ")) {
-            assertTrue(table.lines().filter(l -> l.startsWith(icmp)).count() >= 1, table);
             assertTrue(events.lines().filter(l -> l.contains("[NEW] " + icmp)).count() >= 2, events);
         }
         for (Flow flow : midStream) {
