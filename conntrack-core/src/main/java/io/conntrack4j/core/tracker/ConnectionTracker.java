@@ -792,7 +792,18 @@ public final class ConnectionTracker {
      * @param visitor called once per connection; the flyweight is valid during the call only
      */
     public void forEach(Consumer<TrackedConnection> visitor) {
-        nowMs = toMillis(clock.nanos());
+        forEach(clock.nanos(), visitor);
+    }
+
+    /**
+     * {@link #forEach(Consumer)} at a given time: which connections are live, and the timeouts the
+     * flyweights report, are relative to it (capture replay lists relative to the last packet).
+     *
+     * @param nowNanos the time
+     * @param visitor called once per connection
+     */
+    public void forEach(long nowNanos, Consumer<TrackedConnection> visitor) {
+        nowMs = toMillis(nowNanos);
         TrackedConnection view = new TrackedConnection(this);
         for (int id = 0, high = store.highWater(); id < high; id++) {
             if (store.inUse(id) && !expired(id)) {
@@ -809,8 +820,19 @@ public final class ConnectionTracker {
      * @return the connections
      */
     public List<Connection> list(Filter filter) {
+        return list(filter, clock.nanos());
+    }
+
+    /**
+     * {@link #list(Filter)} at a given time.
+     *
+     * @param filter which to list
+     * @param nowNanos the time the timeouts are relative to
+     * @return the connections
+     */
+    public List<Connection> list(Filter filter, long nowNanos) {
         List<Connection> out = new ArrayList<>();
-        forEach(c -> {
+        forEach(nowNanos, c -> {
             Connection connection = c.toConnection();
             if (filter.test(connection)) {
                 out.add(connection);
