@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * The connections themselves, as a structure of arrays indexed by an {@code int} connection id
  * (tracker.md 6.3): what every packet touches ({@link #expiry}, {@link #status}) apart from the
- * per-protocol state ({@link #proto}) and the rarely used parts (mark, labels). Ids are recycled
+ * per-protocol state ({@link #proto}) and the rarely used parts (marks and labels, allocated on first use). Ids are recycled
  * through a free list threaded through {@link #positions}; a generation per id, bumped on free,
  * makes stale handles detectable.
  *
@@ -41,7 +41,8 @@ final class ConnectionStore {
     final int[] expiry;
     final int[] status;
     final int[] generation;
-    final int[] mark;
+    /** Allocated when the first mark is set (most tables never set one). */
+    int[] marks;
     /** Index slot of each (id << 1 | direction); for a free id, {@code positions[2 * id]} links the free list. */
     final int[] positions;
     final int[] proto;
@@ -57,7 +58,6 @@ final class ConnectionStore {
         this.expiry = new int[capacity];
         this.status = new int[capacity];
         this.generation = new int[capacity];
-        this.mark = new int[capacity];
         this.positions = new int[capacity * 2];
         this.proto = new int[capacity * PROTO_STRIDE];
     }
@@ -87,7 +87,9 @@ final class ConnectionStore {
         }
         status[id] = 0;
         generation[id]++;
-        mark[id] = 0;
+        if (marks != null) {
+            marks[id] = 0;
+        }
         expiry[id] = 0;
         Arrays.fill(proto, id * PROTO_STRIDE, (id + 1) * PROTO_STRIDE, 0);
         if (labels != null) {
@@ -115,6 +117,20 @@ final class ConnectionStore {
         status[id] = status[id] & ~STATE_MASK | state << STATE_SHIFT;
     }
 
+    int mark(int id) {
+        return marks == null ? 0 : marks[id];
+    }
+
+    void setMark(int id, int mark) {
+        if (marks == null) {
+            if (mark == 0) {
+                return;
+            }
+            marks = new int[capacity];
+        }
+        marks[id] = mark;
+    }
+
     long[] labels() {
         if (labels == null) {
             labels = new long[capacity * 2];
@@ -123,14 +139,17 @@ final class ConnectionStore {
     }
 
     long bytes() {
-        long b = (long) capacity * Integer.BYTES * (4 + 2 + PROTO_STRIDE);
+        long b = (long) capacity * Integer.BYTES * (3 + 2 + PROTO_STRIDE);
+        b += marks == null ? 0 : (long) marks.length * Integer.BYTES;
         return labels == null ? b : b + (long) labels.length * Long.BYTES;
     }
 
     void clear() {
         Arrays.fill(status, 0);
         Arrays.fill(proto, 0);
-        Arrays.fill(mark, 0);
+        if (marks != null) {
+            Arrays.fill(marks, 0);
+        }
         if (labels != null) {
             Arrays.fill(labels, 0);
         }

@@ -664,8 +664,8 @@ public final class ConnectionTracker {
             store.expiry[id] = nowMs + (int) ms;
             changes |= TrackedConnection.CHANGE_TIMEOUT;
         }
-        if (c.hasMark() && store.mark[id] != c.mark()) {
-            store.mark[id] = c.mark();
+        if (c.hasMark() && store.mark(id) != c.mark()) {
+            store.setMark(id, c.mark());
             changes |= TrackedConnection.CHANGE_MARK;
         }
         if (c.hasLabels()) {
@@ -692,9 +692,9 @@ public final class ConnectionTracker {
             return false;
         }
         int id = (int) handle;
-        int mark = store.mark[id] & ~mask | value & mask;
-        if (mark != store.mark[id]) {
-            store.mark[id] = mark;
+        int mark = store.mark(id) & ~mask | value & mask;
+        if (mark != store.mark(id)) {
+            store.setMark(id, mark);
             emit(EventType.UPDATE, id, TrackedConnection.CHANGE_MARK);
         }
         return true;
@@ -948,7 +948,7 @@ public final class ConnectionTracker {
     }
 
     int mark(int id) {
-        return store.mark[id];
+        return store.mark(id);
     }
 
     long labelsHigh(int id) {
