@@ -199,9 +199,4 @@ final class ConnectionIndex {
         }
         size--;
     }
-
-    void clear() {
-        java.util.Arrays.fill(slots, 0);
-        size = 0;
-    }
 }

@@ -3,23 +3,30 @@ package io.conntrack4j.core.tracker;
 import java.util.Arrays;
 
 /**
- * The connections themselves, as a structure of arrays indexed by an {@code int} connection id
- * (tracker.md 6.3): what every packet touches ({@link #expiry}, {@link #status}) apart from the
- * per-protocol state ({@link #proto}) and the rarely used parts (marks and labels, allocated on first use). Ids are recycled
- * through a free list threaded through {@link #positions}; a generation per id, bumped on free,
- * makes stale handles detectable.
+ * The connections themselves, indexed by an {@code int} connection id (tracker.md 6.3). What a
+ * packet touches lives in one record of {@value #RECORD} ints per connection in {@link #records}
+ * (status, expiry, generation and the per-protocol state side by side, so that a packet costs one
+ * or two cache lines, not one per field); what only the control plane touches ({@link #positions})
+ * and the optional parts (marks and labels, allocated on first use) live in separate arrays. Ids are
+ * recycled through a free list threaded through {@link #positions}; a generation per id, bumped on
+ * free, makes stale handles detectable.
  *
- * <p>{@link #status} holds Linux's status bits (0-15), the tracker's own bits (16-23) and the
- * protocol state (24-27). {@link #proto} is a union of {@value #PROTO_STRIDE} ints per connection:
- * for TCP the window of each direction ({@code td_end, td_maxend, td_maxwin, td_maxack}) at
- * {@code 4 * direction}, then {@link #TCP_MISC} (flags, scales and the last-packet annotations
- * packed), {@link #TCP_LAST_END} and {@link #TCP_LAST_AUX}; for UDP and GRE the time after which a
- * replied flow counts as a stream.
+ * <p>{@link #STATUS} holds Linux's status bits (0-15), the tracker's own bits (16-23) and the
+ * protocol state (24-27). From {@link #PROTO} on, a union: for TCP the window of each direction
+ * ({@code td_end, td_maxend, td_maxwin, td_maxack}) at {@code 4 * direction}, then {@link #TCP_MISC}
+ * (flags, scales and the last-packet annotations packed), {@link #TCP_LAST_END} and
+ * {@link #TCP_LAST_AUX}; for UDP the time after which a replied flow counts as a stream.
  */
 final class ConnectionStore {
 
-    static final int PROTO_STRIDE = 11;
+    static final int STATUS = 0;
+    static final int EXPIRY = 1;
+    static final int GENERATION = 2;
+    static final int PROTO = 3;
+    static final int PROTO_INTS = 11;
+    static final int RECORD = PROTO + PROTO_INTS;
 
+    // offsets within the protocol part
     static final int END = 0;
     static final int MAXEND = 1;
     static final int MAXWIN = 2;
@@ -38,14 +45,11 @@ final class ConnectionStore {
     static final int STATE_MASK = 0xf << STATE_SHIFT;
 
     final int capacity;
-    final int[] expiry;
-    final int[] status;
-    final int[] generation;
-    /** Allocated when the first mark is set (most tables never set one). */
-    int[] marks;
+    final int[] records;
     /** Index slot of each (id << 1 | direction); for a free id, {@code positions[2 * id]} links the free list. */
     final int[] positions;
-    final int[] proto;
+    /** Allocated when the first mark is set (most tables never set one). */
+    int[] marks;
     long[] labels;
 
     private int freeHead = -1;
@@ -55,11 +59,8 @@ final class ConnectionStore {
 
     ConnectionStore(int capacity) {
         this.capacity = capacity;
-        this.expiry = new int[capacity];
-        this.status = new int[capacity];
-        this.generation = new int[capacity];
+        this.records = new int[capacity * RECORD];
         this.positions = new int[capacity * 2];
-        this.proto = new int[capacity * PROTO_STRIDE];
     }
 
     /** @return a free id, or -1 when all are in use */
@@ -73,7 +74,7 @@ final class ConnectionStore {
         } else {
             return -1;
         }
-        status[id] = IN_USE | (ipv6 ? IPV6 : 0);
+        records[id * RECORD + STATUS] = IN_USE | (ipv6 ? IPV6 : 0);
         count++;
         if (ipv6) {
             ipv6Count++;
@@ -82,16 +83,16 @@ final class ConnectionStore {
     }
 
     void free(int id) {
-        if ((status[id] & IPV6) != 0) {
+        int at = id * RECORD;
+        if ((records[at + STATUS] & IPV6) != 0) {
             ipv6Count--;
         }
-        status[id] = 0;
-        generation[id]++;
+        int generation = records[at + GENERATION] + 1;
+        Arrays.fill(records, at, at + RECORD, 0);
+        records[at + GENERATION] = generation;
         if (marks != null) {
             marks[id] = 0;
         }
-        expiry[id] = 0;
-        Arrays.fill(proto, id * PROTO_STRIDE, (id + 1) * PROTO_STRIDE, 0);
         if (labels != null) {
             labels[2 * id] = 0;
             labels[2 * id + 1] = 0;
@@ -101,8 +102,33 @@ final class ConnectionStore {
         count--;
     }
 
+    int status(int id) {
+        return records[id * RECORD + STATUS];
+    }
+
+    void setStatus(int id, int status) {
+        records[id * RECORD + STATUS] = status;
+    }
+
+    int expiry(int id) {
+        return records[id * RECORD + EXPIRY];
+    }
+
+    void setExpiry(int id, int expiry) {
+        records[id * RECORD + EXPIRY] = expiry;
+    }
+
+    int generation(int id) {
+        return records[id * RECORD + GENERATION];
+    }
+
+    /** @return where connection {@code id}'s protocol part starts in {@link #records} */
+    static int proto(int id) {
+        return id * RECORD + PROTO;
+    }
+
     boolean inUse(int id) {
-        return (status[id] & IN_USE) != 0;
+        return (status(id) & IN_USE) != 0;
     }
 
     int highWater() {
@@ -110,11 +136,12 @@ final class ConnectionStore {
     }
 
     int state(int id) {
-        return (status[id] & STATE_MASK) >>> STATE_SHIFT;
+        return (status(id) & STATE_MASK) >>> STATE_SHIFT;
     }
 
     void setState(int id, int state) {
-        status[id] = status[id] & ~STATE_MASK | state << STATE_SHIFT;
+        int at = id * RECORD + STATUS;
+        records[at] = records[at] & ~STATE_MASK | state << STATE_SHIFT;
     }
 
     int mark(int id) {
@@ -139,26 +166,8 @@ final class ConnectionStore {
     }
 
     long bytes() {
-        long b = (long) capacity * Integer.BYTES * (3 + 2 + PROTO_STRIDE);
+        long b = (long) capacity * Integer.BYTES * (RECORD + 2);
         b += marks == null ? 0 : (long) marks.length * Integer.BYTES;
         return labels == null ? b : b + (long) labels.length * Long.BYTES;
-    }
-
-    void clear() {
-        Arrays.fill(status, 0);
-        Arrays.fill(proto, 0);
-        if (marks != null) {
-            Arrays.fill(marks, 0);
-        }
-        if (labels != null) {
-            Arrays.fill(labels, 0);
-        }
-        for (int i = 0; i < highWater; i++) {
-            generation[i]++;
-        }
-        freeHead = -1;
-        highWater = 0;
-        count = 0;
-        ipv6Count = 0;
     }
 }

@@ -195,7 +195,7 @@ public final class ConnectionTracker {
 
     /** @return true when the caller must repeat the lookup (TCP re-open) */
     private boolean existing(int id, int dir, PacketView packet, int protocol, ProcessResult out) {
-        int status = store.status[id];
+        int status = store.status(id);
         boolean seenReply = (status & StatusBit.SEEN_REPLY.mask()) != 0;
         Verdict verdict = dir == 1 || seenReply ? Verdict.ESTABLISHED
                 : (status & StatusBit.EXPECTED.mask()) != 0 ? Verdict.RELATED : Verdict.NEW;
@@ -231,7 +231,7 @@ public final class ConnectionTracker {
             case L4Protocol.UDP_NUMBER, L4Protocol.UDPLITE_NUMBER -> {
                 if (seenReply) {
                     // a replied flow still active 2 s after it began is a stream (6.x: ASSURED only then)
-                    boolean stream = nowMs - store.proto[id * ConnectionStore.PROTO_STRIDE] > 0;
+                    boolean stream = nowMs - store.records[ConnectionStore.proto(id) + ConnectionStore.UDP_STREAM_AFTER] > 0;
                     refresh(id, stream ? udpStreamMs : udpMs);
                     if (stream) {
                         assure(id);
@@ -253,7 +253,7 @@ public final class ConnectionTracker {
             default -> refresh(id, genericMs);
         }
         if (dir == 1 && !seenReply) {
-            store.status[id] |= StatusBit.SEEN_REPLY.mask();
+            store.setStatus(id, store.status(id) | StatusBit.SEEN_REPLY.mask());
             changes |= TrackedConnection.CHANGE_REPLY;
         }
         out.set(verdict, reason, dir == 1, handle(id));
@@ -264,25 +264,25 @@ public final class ConnectionTracker {
     }
 
     private void assure(int id) {
-        int status = store.status[id];
+        int status = store.status(id);
         if ((status & StatusBit.ASSURED.mask()) == 0) {
-            store.status[id] = status | StatusBit.ASSURED.mask();
+            store.setStatus(id, status | StatusBit.ASSURED.mask());
             changes |= TrackedConnection.CHANGE_ASSURED;
         }
     }
 
     private void refresh(int id, int timeoutMs) {
-        if ((store.status[id] & StatusBit.FIXED_TIMEOUT.mask()) != 0) {
+        if ((store.status(id) & StatusBit.FIXED_TIMEOUT.mask()) != 0) {
             return;
         }
         int expiry = nowMs + timeoutMs;
-        if (store.expiry[id] != expiry) {
-            store.expiry[id] = expiry;
+        if (store.expiry(id) != expiry) {
+            store.setExpiry(id, expiry);
         }
     }
 
     private boolean expired(int id) {
-        return store.expiry[id] - nowMs <= 0;
+        return store.expiry(id) - nowMs <= 0;
     }
 
     private Verdict create(PacketView packet, boolean ipv6, ConnectionIndex index, int zone, int protocol,
@@ -323,7 +323,7 @@ public final class ConnectionTracker {
                 timeout = tcp.timeoutMs;
             }
             case L4Protocol.UDP_NUMBER, L4Protocol.UDPLITE_NUMBER -> {
-                store.proto[id * ConnectionStore.PROTO_STRIDE + ConnectionStore.UDP_STREAM_AFTER] =
+                store.records[ConnectionStore.proto(id) + ConnectionStore.UDP_STREAM_AFTER] =
                         nowMs + UDP_STREAM_DELAY_MS;
                 timeout = udpMs;
             }
@@ -332,7 +332,7 @@ public final class ConnectionTracker {
             case L4Protocol.ICMPV6_NUMBER -> timeout = icmpv6Ms;
             default -> timeout = genericMs;
         }
-        store.expiry[id] = nowMs + timeout;
+        store.setExpiry(id, nowMs + timeout);
         out.set(Verdict.NEW, InvalidReason.NONE, false, handle(id));
         emit(EventType.NEW, id, changes);
         return Verdict.NEW;
@@ -375,7 +375,7 @@ public final class ConnectionTracker {
         index.insert(key, id << 1);
         if (singleKey) {
             store.positions[2 * id + 1] = store.positions[2 * id];
-            store.status[id] |= SINGLE_KEY;
+            store.setStatus(id, store.status(id) | SINGLE_KEY);
         } else if (index.canInsert(replyKey)) {
             index.insert(replyKey, id << 1 | 1);
         } else {
@@ -383,7 +383,7 @@ public final class ConnectionTracker {
             store.free(id);
             return chainTooLong(out);
         }
-        store.status[id] |= StatusBit.CONFIRMED.mask();
+        store.setStatus(id, store.status(id) | StatusBit.CONFIRMED.mask());
         zoneCount[zone]++;
         stats[TrackerStatistics.INSERT]++;
         return id;
@@ -413,7 +413,7 @@ public final class ConnectionTracker {
                 destroy(id, TrackerStatistics.EXPIRED);
                 return true;
             }
-            if ((store.status[id] & StatusBit.ASSURED.mask()) == 0) {
+            if ((store.status(id) & StatusBit.ASSURED.mask()) == 0) {
                 destroy(id, TrackerStatistics.EARLY_DROP);
                 return true;
             }
@@ -460,7 +460,7 @@ public final class ConnectionTracker {
 
     private void destroy(int id, int counter) {
         emit(EventType.DESTROY, id, TrackedConnection.CHANGE_DESTROY);
-        boolean ipv6 = (store.status[id] & ConnectionStore.IPV6) != 0;
+        boolean ipv6 = (store.status(id) & ConnectionStore.IPV6) != 0;
         int zone = TupleKeys.zone((ipv6 ? v6 : v4).key1(id << 1));
         unlink(id, zone, ipv6);
         stats[counter]++;
@@ -468,7 +468,7 @@ public final class ConnectionTracker {
 
     private void unlink(int id, int zone, boolean ipv6) {
         ConnectionIndex index = ipv6 ? v6 : v4;
-        boolean single = (store.status[id] & SINGLE_KEY) != 0;
+        boolean single = (store.status(id) & SINGLE_KEY) != 0;
         index.remove(id << 1);
         if (!single) {
             index.remove(id << 1 | 1);
@@ -527,7 +527,7 @@ public final class ConnectionTracker {
     public TrackedConnection find(long handle) {
         int id = (int) handle;
         if (handle < 0 || id < 0 || id >= store.capacity || !store.inUse(id)
-                || store.generation[id] != (int) (handle >>> 32)) {
+                || store.generation(id) != (int) (handle >>> 32)) {
             return null;
         }
         return lookupView.bind(id, 0);
@@ -607,11 +607,11 @@ public final class ConnectionTracker {
             if (id < 0) {
                 return ProcessResult.NO_HANDLE;
             }
-            store.status[id] |= ConnectionStore.EXTERNAL;
+            store.setStatus(id, store.status(id) | ConnectionStore.EXTERNAL);
             int defaultMs = defaultTimeout(c);
-            store.expiry[id] = nowMs + defaultMs;
+            store.setExpiry(id, nowMs + defaultMs);
             if (c.protocol() == L4Protocol.UDP || c.protocol() == L4Protocol.UDPLITE) {
-                store.proto[id * ConnectionStore.PROTO_STRIDE] = nowMs + UDP_STREAM_DELAY_MS;
+                store.records[ConnectionStore.proto(id) + ConnectionStore.UDP_STREAM_AFTER] = nowMs + UDP_STREAM_DELAY_MS;
             }
             changes = TrackedConnection.CHANGE_NEW;
         } else {
@@ -638,7 +638,7 @@ public final class ConnectionTracker {
     }
 
     private void update(int id, Connection c) {
-        int status = store.status[id];
+        int status = store.status(id);
         if (c.hasStatus()) {
             int wanted = status & ~SETTABLE_STATUS | c.status() & SETTABLE_STATUS;
             if (wanted != status) {
@@ -646,22 +646,22 @@ public final class ConnectionTracker {
                 changes |= TrackedConnection.CHANGE_STATUS;
             }
         }
-        store.status[id] = status;
+        store.setStatus(id, status);
         if (c.hasProtocolState() && c.protocol() == L4Protocol.TCP && c.protocolState() < 10
                 && c.protocolState() != store.state(id)) {
             store.setState(id, c.protocolState());
             changes |= TrackedConnection.CHANGE_PROTOINFO;
         }
         if (c.hasTcpWindow()) {
-            int at = id * ConnectionStore.PROTO_STRIDE + ConnectionStore.TCP_MISC;
-            int misc = store.proto[at];
+            int at = ConnectionStore.proto(id) + ConnectionStore.TCP_MISC;
+            int misc = store.records[at];
             int packed = TcpTracker.misc(c.tcpFlagsOriginal(), c.tcpFlagsReply(), c.tcpWindowScaleOriginal(),
                     c.tcpWindowScaleReply());
-            store.proto[at] = misc & ~0xfffff | packed;
+            store.records[at] = misc & ~0xfffff | packed;
         }
         if (c.hasTimeout()) {
             long ms = Math.min(c.timeout() & 0xffff_ffffL, TrackerConfig.MAX_TIMEOUT_SECONDS) * 1000L;
-            store.expiry[id] = nowMs + (int) ms;
+            store.setExpiry(id, nowMs + (int) ms);
             changes |= TrackedConnection.CHANGE_TIMEOUT;
         }
         if (c.hasMark() && store.mark(id) != c.mark()) {
@@ -928,11 +928,11 @@ public final class ConnectionTracker {
     // ------------------------------------------------------------------ reading (TrackedConnection)
 
     long handle(int id) {
-        return (long) store.generation[id] << 32 | id;
+        return (long) store.generation(id) << 32 | id;
     }
 
     int status(int id) {
-        return store.status[id] & StatusBit.ALL_MASK;
+        return store.status(id) & StatusBit.ALL_MASK;
     }
 
     int state(int id) {
@@ -940,11 +940,11 @@ public final class ConnectionTracker {
     }
 
     boolean isIpv6(int id) {
-        return (store.status[id] & ConnectionStore.IPV6) != 0;
+        return (store.status(id) & ConnectionStore.IPV6) != 0;
     }
 
     boolean isExternal(int id) {
-        return (store.status[id] & ConnectionStore.EXTERNAL) != 0;
+        return (store.status(id) & ConnectionStore.EXTERNAL) != 0;
     }
 
     int mark(int id) {
@@ -960,11 +960,11 @@ public final class ConnectionTracker {
     }
 
     int tcpMisc(int id) {
-        return store.proto[id * ConnectionStore.PROTO_STRIDE + ConnectionStore.TCP_MISC];
+        return store.records[ConnectionStore.proto(id) + ConnectionStore.TCP_MISC];
     }
 
     long remainingMillis(int id) {
-        return Math.max(0, store.expiry[id] - nowMs);
+        return Math.max(0, store.expiry(id) - nowMs);
     }
 
     long key1(int id) {
@@ -974,7 +974,7 @@ public final class ConnectionTracker {
     Tuple tuple(int id, int dir) {
         boolean ipv6 = isIpv6(id);
         long[] k = new long[5];
-        int entry = (store.status[id] & SINGLE_KEY) != 0 ? id << 1 : id << 1 | dir;
+        int entry = (store.status(id) & SINGLE_KEY) != 0 ? id << 1 : id << 1 | dir;
         (ipv6 ? v6 : v4).key(entry, k);
         long k1 = ipv6 ? k[4] : k[1];
         IpAddress source = ipv6 ? IpAddress.ofIpv6(k[0], k[1]) : IpAddress.ofIpv4(TupleKeys.source(k[0]));

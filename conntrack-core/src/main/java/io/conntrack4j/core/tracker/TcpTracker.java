@@ -4,7 +4,6 @@ import static io.conntrack4j.core.tracker.ConnectionStore.END;
 import static io.conntrack4j.core.tracker.ConnectionStore.MAXACK;
 import static io.conntrack4j.core.tracker.ConnectionStore.MAXEND;
 import static io.conntrack4j.core.tracker.ConnectionStore.MAXWIN;
-import static io.conntrack4j.core.tracker.ConnectionStore.PROTO_STRIDE;
 import static io.conntrack4j.core.tracker.ConnectionStore.TCP_LAST_AUX;
 import static io.conntrack4j.core.tracker.ConnectionStore.TCP_LAST_END;
 import static io.conntrack4j.core.tracker.ConnectionStore.TCP_MISC;
@@ -107,7 +106,7 @@ final class TcpTracker {
 
     TcpTracker(ConnectionStore store, TrackerConfig config) {
         this.store = store;
-        this.p = store.proto;
+        this.p = store.records;
         TimeoutPolicy t = config.timeouts;
         Timeout[] byState = {Timeout.TCP_SYN_SENT, Timeout.TCP_SYN_SENT, Timeout.TCP_SYN_RECV, Timeout.TCP_ESTABLISHED,
             Timeout.TCP_FIN_WAIT, Timeout.TCP_CLOSE_WAIT, Timeout.TCP_LAST_ACK, Timeout.TCP_TIME_WAIT,
@@ -204,7 +203,7 @@ final class TcpTracker {
 
     /** Initialises a connection from its first packet, which {@link #allowsNew} accepted. */
     void init(int id, PacketView v) {
-        int base = id * PROTO_STRIDE;
+        int base = ConnectionStore.proto(id);
         int flags = v.tcpFlags();
         int end = end(v);
         int win = v.tcpWindow();
@@ -260,11 +259,11 @@ final class TcpTracker {
      * @return {@link #ACCEPT} ... {@link #KILL}
      */
     int packet(int id, int dir, PacketView v, int nowMs) {
-        int base = id * PROTO_STRIDE;
+        int base = ConnectionStore.proto(id);
         m = p[base + TCP_MISC];
         changes = 0;
         reason = InvalidReason.NONE;
-        int status = store.status[id];
+        int status = store.status(id);
         int old = store.state(id);
         int flags = v.tcpFlags();
         int index = TcpTransitions.classify(flags);
@@ -380,7 +379,7 @@ final class TcpTracker {
                 timeout = unackMs;
             }
         } else if ((status & StatusBit.ASSURED.mask()) == 0 && (old == SR || old == ES) && newState == ES) {
-            store.status[id] |= StatusBit.ASSURED.mask();
+            store.setStatus(id, store.status(id) | StatusBit.ASSURED.mask());
             changes |= TrackedConnection.CHANGE_ASSURED;
         }
         timeoutMs = timeout;
@@ -478,7 +477,7 @@ final class TcpTracker {
 
     /** nf_tcp_handle_invalid(): out-of-window FIN/RST from both sides shrink an assured entry's lifetime. */
     private void handleInvalid(int id, int dir, int index, int nowMs) {
-        int status = store.status[id];
+        int status = store.status(id);
         if ((status & StatusBit.ASSURED.mask()) == 0 || (status & StatusBit.FIXED_TIMEOUT.mask()) != 0) {
             return;
         }
@@ -486,12 +485,12 @@ final class TcpTracker {
             return;
         }
         if (lastDir() != dir && (lastIndex() == FIN || lastIndex() == RST)) {
-            int left = store.expiry[id] - nowMs;
+            int left = store.expiry(id) - nowMs;
             if (left < 120_000) {
                 return;
             }
             if (left > unackMs) {
-                store.expiry[id] = nowMs + unackMs;
+                store.setExpiry(id, nowMs + unackMs);
             }
         } else {
             setLast(index, dir);
