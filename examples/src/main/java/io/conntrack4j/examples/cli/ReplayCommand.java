@@ -93,7 +93,7 @@ final class ReplayCommand {
 
     private static int replay(Path file, boolean events, int zone, PrintStream out, PrintStream err) {
         long[] now = {0};
-        ConnectionTracker tracker = new ConnectionTracker(TrackerConfig.builder().maxConnections(1 << 20)
+        ConnectionTracker tracker = new ConnectionTracker(TrackerConfig.builder().maxConnections(1 << 18)
                 .clock(() -> now[0]).build());
         ConntrackFormat format = ConntrackFormat.builder().build();
         if (events) {
