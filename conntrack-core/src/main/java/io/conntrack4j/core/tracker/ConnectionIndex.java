@@ -90,6 +90,15 @@ final class ConnectionIndex {
         return NOT_FOUND;
     }
 
+    /**
+     * Loads the home slot of an IPv4 key, so that a lookup soon after finds it in cache.
+     *
+     * @return the slot's reference word (returned so that the load is not optimised away)
+     */
+    long touch4(long k0, long k1) {
+        return slots[(home4(k0, k1) << 2) + 2];
+    }
+
     int find(long[] key) {
         if (keyLongs == 2) {
             return find4(key[0], key[1]);

@@ -71,6 +71,8 @@ public final class ConnectionTracker {
 
     private int nowMs;
     private int sweepCursor;
+    /** Where {@link #process(PacketView[], int, int, long, ProcessResult[])} parks its early loads. */
+    private long touched;
     private int changes;
 
     /**
@@ -168,6 +170,52 @@ public final class ConnectionTracker {
             }
             // a SYN re-opened a closed TCP connection: it is gone, look up again
             stats[TrackerStatistics.SEARCH_RESTART]++;
+        }
+    }
+
+    /**
+     * Tracks a batch of packets at one time, with the same verdicts as calling
+     * {@link #process(PacketView, int, long, ProcessResult)} for each in order, but faster on tables
+     * larger than the caches: the index slots and connection records of the whole batch are loaded
+     * before any packet is processed, so that the cache misses of different packets overlap instead
+     * of adding up (Java has no prefetch instruction; early loads play its part). Allocation-free.
+     *
+     * <pre>{@code
+     * int n = receive(views);                       // up to 32 parsed packets
+     * tracker.process(views, n, 0, System.nanoTime(), results);
+     * }</pre>
+     *
+     * @param packets parsed packets
+     * @param count how many of them, from index 0
+     * @param zone the conntrack zone, 0 to 65535
+     * @param nowNanos the time, on the clock's scale
+     * @param out one result per packet
+     */
+    public void process(PacketView[] packets, int count, int zone, long nowNanos, ProcessResult[] out) {
+        int z = zone & 0xffff;
+        long sum = 0;
+        for (int i = 0; i < count; i++) {
+            PacketView p = packets[i];
+            if (p.ipVersion() == 4 && p.hasKey()) {
+                sum += v4.touch4(TupleKeys.ipv4Key0(p.sourceIpv4(), p.destinationIpv4()),
+                        TupleKeys.key1(p.sourceKey(), p.destinationKey(), p.protocol(), z));
+            }
+        }
+        int[] records = store.records;
+        for (int i = 0; i < count; i++) {
+            PacketView p = packets[i];
+            if (p.ipVersion() == 4 && p.hasKey()) {
+                int entry = v4.find4(TupleKeys.ipv4Key0(p.sourceIpv4(), p.destinationIpv4()),
+                        TupleKeys.key1(p.sourceKey(), p.destinationKey(), p.protocol(), z));
+                if (entry >= 0) {
+                    int at = (entry >>> 1) * ConnectionStore.RECORD;
+                    sum += records[at] + records[at + ConnectionStore.RECORD - 1];
+                }
+            }
+        }
+        touched += sum;
+        for (int i = 0; i < count; i++) {
+            process(packets[i], zone, nowNanos, out[i]);
         }
     }
 

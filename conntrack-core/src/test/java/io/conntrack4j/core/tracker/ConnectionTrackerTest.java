@@ -203,6 +203,39 @@ class ConnectionTrackerTest {
     }
 
     @Test
+    void batchGivesTheSameVerdictsAsOneByOne() {
+        TrackerHarness single = new TrackerHarness();
+        TrackerHarness batched = new TrackerHarness();
+        List<byte[]> packets = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String client = ip(i);
+            packets.add(Wire.ipv4(6, client, "192.168.0.1", Wire.tcp(2000 + i, 80, 100, 0, Wire.SYN, 1000, 7, 0)));
+            packets.add(Wire.ipv4(6, "192.168.0.1", client, Wire.tcp(80, 2000 + i, 900, 101, Wire.SYN | Wire.ACK, 1000, 7, 0)));
+            packets.add(Wire.ipv4(6, client, "192.168.0.1", Wire.tcp(2000 + i, 80, 101, 901, Wire.ACK, 1000, -1, 0)));
+            packets.add(Wire.ipv4(6, client, "192.168.0.1", Wire.tcp(2000 + i, 80, 101, 999_999, Wire.ACK, 1000, -1, 0)));
+            packets.add(Wire.ipv6(17, "2001:db8::" + (i + 1), "2001:db8::ff", Wire.udp(1, 2, 0)));
+        }
+        List<String> one = new ArrayList<>();
+        for (byte[] p : packets) {
+            one.add(single.feed(p) + " " + single.result.invalidReason());
+        }
+        io.conntrack4j.core.packet.PacketView[] views = new io.conntrack4j.core.packet.PacketView[packets.size()];
+        ProcessResult[] results = new ProcessResult[packets.size()];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = Wire.view(packets.get(i));
+            results[i] = new ProcessResult();
+        }
+        batched.tracker.process(views, views.length, 0, batched.now[0], results);
+        List<String> many = new ArrayList<>();
+        for (ProcessResult r : results) {
+            many.add(r.verdict() + " " + r.invalidReason());
+        }
+        assertEquals(one, many);
+        assertTrue(one.contains("INVALID TCP_ACK_OVER_UPPER_BOUND"), one.toString());
+        assertEquals(single.tracker.list(Filter.all()).toString(), batched.tracker.list(Filter.all()).toString());
+    }
+
+    @Test
     void shardIsTheSameForBothDirections() {
         for (int i = 0; i < 200; i++) {
             var out = Wire.view(Wire.ipv4(6, ip(i), "172.16.0.1", Wire.tcp(1000 + i, 443, 1, 0, Wire.SYN, 100, -1, 0)));
