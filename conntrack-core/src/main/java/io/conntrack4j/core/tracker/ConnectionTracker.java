@@ -276,7 +276,14 @@ public final class ConnectionTracker {
                         break;
                 }
             }
-            case L4Protocol.UDP_NUMBER, L4Protocol.UDPLITE_NUMBER -> {
+            case L4Protocol.UDPLITE_NUMBER -> {
+                // nf_conntrack_udplite_packet(): any packet after a reply makes a stream
+                refresh(id, seenReply ? udpStreamMs : udpMs);
+                if (seenReply) {
+                    assure(id);
+                }
+            }
+            case L4Protocol.UDP_NUMBER -> {
                 if (seenReply) {
                     // a replied flow still active 2 s after it began is a stream (6.x: ASSURED only then)
                     boolean stream = nowMs - store.records[ConnectionStore.proto(id) + ConnectionStore.UDP_STREAM_AFTER] > 0;

@@ -40,6 +40,16 @@ class DatagramTrackerTest {
     }
 
     @Test
+    void udpLiteBecomesAStreamOnTheFirstPacketAfterTheReply() {
+        assertEquals(Verdict.NEW, h.feed(Wire.ipv4(136, "10.0.0.1", "10.0.0.2", Wire.udp(5000, 7000, 20))));
+        h.feed(Wire.ipv4(136, "10.0.0.2", "10.0.0.1", Wire.udp(7000, 5000, 20)));
+        assertFalse(h.tracker.find(h.result.handle()).hasStatus(StatusBit.ASSURED));
+        h.feed(Wire.ipv4(136, "10.0.0.1", "10.0.0.2", Wire.udp(5000, 7000, 20)));
+        assertEquals("udplite  136 120 src=10.0.0.1 dst=10.0.0.2 sport=5000 dport=7000"
+                + " src=10.0.0.2 dst=10.0.0.1 sport=7000 dport=5000 [ASSURED] mark=0 use=1", h.line());
+    }
+
+    @Test
     void udpExpiresAfterThirtySecondsUnreplied() {
         udp("10.0.0.1", "10.0.0.2", 5000, 53);
         h.advanceSeconds(29.9);
