@@ -46,6 +46,8 @@ class TrackerKernelTest {
         NetNs client = lab.namespace("client");
         NetNs server = lab.namespace("server");
         String[] links = lab.link(client, "10.78.0.1/24", server, "10.78.0.2/24");
+        lab.address(client, links[0], "fd78::1/64");
+        lab.address(server, links[1], "fd78::2/64");
         server.enableConntrack();
         Path pcap = dir.resolve("server.pcap");
         BackgroundProcess dump = lab.start(server, "sh", "-c",
@@ -63,6 +65,12 @@ class TrackerKernelTest {
         open.write("still here\n");
         client.exec(Duration.ofSeconds(5), "", "nc", "-w", "1", "10.78.0.2", "5003");
         client.execOk("ping", "-c", "2", "-i", "0.2", "10.78.0.2");
+        Await.until(Duration.ofSeconds(10), "IPv6 to come up",
+                () -> client.exec("ping", "-6", "-c", "1", "-W", "1", "fd78::2").exitCode() == 0);
+        lab.start(server, "nc", "-6", "-l", "fd78::2", "5004");
+        Await.until(Duration.ofSeconds(10), "the IPv6 TCP server to listen",
+                () -> server.exec("ss", "-Hltn").stdout().contains(":5004"));
+        client.exec(Duration.ofSeconds(10), "hello\n", "nc", "-6", "-N", "-w", "3", "fd78::2", "5004");
         client.exec(Duration.ofSeconds(5), "ping\n", "nc", "-u", "-w", "1", "10.78.0.2", "9999");
         Await.until(Duration.ofSeconds(10), "the kernel to track the open connection",
                 () -> server.exec("conntrack", "-L").stdout().contains("dport=5002 src"));
@@ -97,7 +105,7 @@ class TrackerKernelTest {
         Map<String, Integer> ourLines = byLineWithoutTimeout(ours);
         String all = String.join("\n", kernel);
         for (String expected : List.of("TIME_WAIT src=10.78.0.1", "ESTABLISHED src=10.78.0.1", "dport=5002",
-                "icmp     1", "udp      17", "[ASSURED]", "[UNREPLIED]")) {
+                "icmp     1", "udp      17", "[ASSURED]", "[UNREPLIED]", "icmpv6   58", "src=fd78::1", "dport=5004")) {
             assertTrue(all.contains(expected), expected + " missing from the kernel's table:\n" + all);
         }
         assertEquals(kernelLines.keySet(), ourLines.keySet(), "kernel:\n" + String.join("\n", kernel)
