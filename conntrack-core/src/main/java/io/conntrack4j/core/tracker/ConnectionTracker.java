@@ -51,6 +51,7 @@ public final class ConnectionTracker {
     private final ConnectionIndex v4;
     private final ConnectionIndex v6;
     private final TcpTracker tcp;
+    private final SctpTracker sctp;
     private final long[] stats = new long[TrackerStatistics.COUNT];
     private final int[] zoneCount = new int[65_536];
     private final NanoClock clock;
@@ -87,6 +88,7 @@ public final class ConnectionTracker {
         this.v6 = new ConnectionIndex(true, 2 * config.maxIpv6Connections, config.seed ^ 0x5DEECE66DL,
                 config.maxProbe, store.positions);
         this.tcp = new TcpTracker(store, config);
+        this.sctp = new SctpTracker(store, config);
         this.clock = config.clock;
         TimeoutPolicy t = config.timeouts;
         this.udpMs = millis(t, Timeout.UDP_UNREPLIED);
@@ -276,6 +278,20 @@ public final class ConnectionTracker {
                         break;
                 }
             }
+            case L4Protocol.SCTP_NUMBER -> {
+                int code = sctp.packet(id, dir, packet, true);
+                changes = sctp.changes;
+                if (code == SctpTracker.INVALID) {
+                    invalid(out, InvalidReason.SCTP_INVALID);
+                    if (changes != 0) {
+                        emit(EventType.UPDATE, id, changes);
+                    }
+                    return false;
+                }
+                if (code == SctpTracker.ACCEPT) {
+                    refresh(id, sctp.timeout);
+                }
+            }
             case L4Protocol.UDPLITE_NUMBER -> {
                 // nf_conntrack_udplite_packet(): any packet after a reply makes a stream
                 refresh(id, seenReply ? udpStreamMs : udpMs);
@@ -349,6 +365,11 @@ public final class ConnectionTracker {
                     return invalid(out, InvalidReason.TCP_INVALID_NEW);
                 }
             }
+            case L4Protocol.SCTP_NUMBER -> {
+                if (!SctpTracker.allowsNew(packet)) {
+                    return invalid(out, InvalidReason.SCTP_INVALID_NEW);
+                }
+            }
             case L4Protocol.ICMP_NUMBER, L4Protocol.ICMPV6_NUMBER -> {
                 if (!icmpRequest(protocol, packet.icmpType())) {
                     return invalid(out, InvalidReason.ICMP_INVALID_NEW);
@@ -376,6 +397,16 @@ public final class ConnectionTracker {
                 }
                 changes |= tcp.changes;
                 timeout = tcp.timeoutMs;
+            }
+            case L4Protocol.SCTP_NUMBER -> {
+                sctp.init(id, packet);
+                if (sctp.packet(id, 0, packet, false) != SctpTracker.ACCEPT) {
+                    unlink(id, zone, ipv6);
+                    stats[TrackerStatistics.INSERT]--;
+                    return invalid(out, InvalidReason.SCTP_INVALID);
+                }
+                changes |= sctp.changes;
+                timeout = sctp.timeout;
             }
             case L4Protocol.UDP_NUMBER, L4Protocol.UDPLITE_NUMBER -> {
                 store.records[ConnectionStore.proto(id) + ConnectionStore.UDP_STREAM_AFTER] =
@@ -702,6 +733,15 @@ public final class ConnectionTracker {
             }
         }
         store.setStatus(id, status);
+        if (c.hasProtocolState() && c.protocol() == L4Protocol.SCTP && c.protocolState() < 9
+                && c.protocolState() != store.state(id)) {
+            store.setState(id, c.protocolState());
+            changes |= TrackedConnection.CHANGE_PROTOINFO;
+        }
+        if (c.hasSctpVtags()) {
+            store.records[ConnectionStore.proto(id)] = c.sctpVtagOriginal();
+            store.records[ConnectionStore.proto(id) + 1] = c.sctpVtagReply();
+        }
         if (c.hasProtocolState() && c.protocol() == L4Protocol.TCP && c.protocolState() < 10
                 && c.protocolState() != store.state(id)) {
             store.setState(id, c.protocolState());
@@ -1016,6 +1056,10 @@ public final class ConnectionTracker {
 
     int tcpMisc(int id) {
         return store.records[ConnectionStore.proto(id) + ConnectionStore.TCP_MISC];
+    }
+
+    int sctpVtag(int id, int dir) {
+        return sctp.vtag(id, dir);
     }
 
     long remainingMillis(int id) {

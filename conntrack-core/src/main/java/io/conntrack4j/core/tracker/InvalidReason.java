@@ -34,6 +34,10 @@ public enum InvalidReason {
      * overly delayed ACK, a SYN on an established connection; Linux's "ignored" packets).
      */
     TCP_IGNORED("ignored"),
+    /** An SCTP packet that cannot start a connection (out-of-the-blue ABORT, COOKIE_ACK, DATA alone...). */
+    SCTP_INVALID_NEW("invalid new"),
+    /** An SCTP packet with misplaced chunks, a wrong verification tag, or a chunk the state table refuses. */
+    SCTP_INVALID("invalid sctp chunk, state or verification tag"),
     /** An ICMP or ICMPv6 message that cannot start a connection (a reply without request, an unpaired type). */
     ICMP_INVALID_NEW("invalid new"),
     /** An ICMP error whose quoted packet belongs to no tracked connection (or is addressed elsewhere). */

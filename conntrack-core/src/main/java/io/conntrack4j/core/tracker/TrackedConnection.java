@@ -4,6 +4,7 @@ import io.conntrack4j.core.AddressFamily;
 import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.EventType;
 import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.SctpState;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.Tuple;
@@ -105,6 +106,11 @@ public final class TrackedConnection {
         return protocol() == L4Protocol.TCP ? TcpState.ofNumber(tracker.state(id)) : null;
     }
 
+    /** @return the SCTP state, or null for other protocols */
+    public SctpState sctpState() {
+        return protocol() == L4Protocol.SCTP ? SctpState.ofNumber(tracker.state(id)) : null;
+    }
+
     /** @return whether the entry came from {@link ConnectionTracker#apply} rather than packets */
     public boolean isExternal() {
         return tracker.isExternal(id);
@@ -153,6 +159,8 @@ public final class TrackedConnection {
             int misc = tracker.tcpMisc(id);
             b.tcpWindow(TcpTracker.flagsOf(misc, 0), TcpTracker.flagsOf(misc, 1), TcpTracker.scaleOf(misc, 0),
                     TcpTracker.scaleOf(misc, 1));
+        } else if (protocol() == L4Protocol.SCTP) {
+            b.sctpState(sctpState()).sctpVtags(tracker.sctpVtag(id, 0), tracker.sctpVtag(id, 1));
         }
         return b.build();
     }
@@ -170,9 +178,12 @@ public final class TrackedConnection {
         if (type != EventType.DESTROY) {
             b.timeout((int) (remainingMillis() / 1000));
         }
-        if (protocol() == L4Protocol.TCP
-                && (type != EventType.UPDATE || (changes & CHANGE_PROTOINFO) != 0)) {
-            b.tcpState(tcpState());
+        if (type != EventType.UPDATE || (changes & CHANGE_PROTOINFO) != 0) {
+            if (protocol() == L4Protocol.TCP) {
+                b.tcpState(tcpState());
+            } else if (protocol() == L4Protocol.SCTP) {
+                b.sctpState(sctpState());
+            }
         }
         if (mark() != 0 || (changes & CHANGE_MARK) != 0) {
             b.mark(mark());
