@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 
 /**
  * A user-space connection tracker with Linux's semantics: feed it parsed packets, it finds or
- * creates their connection, runs the protocol's state machine (TCP with window tracking, UDP,
+ * creates their connection, runs the protocol's state machine (TCP with window tracking, SCTP, UDP,
  * UDP-Lite, ICMP, ICMPv6, GRE, generic) and says NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED.
  * Connections expire by their timeouts, lazily when met and through {@link #sweep(int)}; listeners
  * receive NEW/UPDATE/DESTROY events; entries can also be created, updated and deleted from outside

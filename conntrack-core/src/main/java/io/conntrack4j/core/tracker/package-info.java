@@ -1,7 +1,7 @@
 /**
  * The user-space connection tracker: {@link io.conntrack4j.core.tracker.ConnectionTracker} takes
  * parsed packets ({@link io.conntrack4j.core.packet.PacketView}) and keeps Linux-compatible
- * connection state (TCP with window tracking, UDP, UDP-Lite, ICMP, ICMPv6, GRE, generic), with
+ * connection state (TCP with window tracking, UDP, UDP-Lite, SCTP, ICMP, ICMPv6, GRE, generic), with
  * NEW/UPDATE/DESTROY events, statistics like {@code conntrack -S}, and create/update/delete from
  * outside for state sync.
  *
@@ -19,6 +19,12 @@
  * the walk are simply visited or not, as a ctnetlink dump of a changing table does. Listeners run on
  * the same thread, after the packet that caused the event, with a flyweight that must be copied to
  * be kept.
+ *
+ * <h2>Batches</h2>
+ * On tables larger than the caches, pass packets in batches
+ * ({@link io.conntrack4j.core.tracker.ConnectionTracker#process(io.conntrack4j.core.packet.PacketView[], int, int, long, ProcessResult[])
+ * process(views, n, zone, now, results)}): the same verdicts, but the cache misses of the batch
+ * overlap.
  *
  * <h2>Fragments</h2>
  * The tracker needs whole datagrams (Linux defragments before conntrack): any IP fragment gets
