@@ -8,4 +8,5 @@ module io.conntrack4j.core {
     exports io.conntrack4j.core.packet;
     exports io.conntrack4j.core.capture;
     exports io.conntrack4j.core.reassembly;
+    exports io.conntrack4j.core.tracker;
 }

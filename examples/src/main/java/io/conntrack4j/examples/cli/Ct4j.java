@@ -72,6 +72,7 @@ public final class Ct4j {
                 return TimeoutsCommand.run(rest, out, err);
             case "sync-decode":
                 return SyncDecodeCommand.run(rest, out, err);
+            case "replay": return ReplayCommand.run(rest, out, err);
             case "-h":
             case "--help":
                 out.print(USAGE);
