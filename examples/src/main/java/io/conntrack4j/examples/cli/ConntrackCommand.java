@@ -27,7 +27,6 @@ final class ConntrackCommand {
     static final int PARAMETER_PROBLEM = 2;
     /** conntrack's exit code when the kernel refuses (OTHER_PROBLEM). */
     static final int OTHER_PROBLEM = 1;
-    private static final int FLUSH_AT = 64 * 1024;
     private static final int ENOENT = 2;
     private static final int EEXIST = 17;
 
@@ -228,26 +227,41 @@ final class ConntrackCommand {
         return 0;
     }
 
+    /**
+     * Streams the table into one reused byte buffer: lines come straight from the netlink
+     * flyweight ({@link EntryLineFormat}); only entries with rare parts, and filters on more than
+     * family and protocol, build a {@link Connection}.
+     */
     private static int list(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
-        ConntrackFormat format = ConntrackFormat.builder().extended(options.extended()).id(options.id())
-                .kernelTimestamps(options.kernelTimestamps()).build();
-        StringBuilder text = new StringBuilder(FLUSH_AT + 1024);
+        ConntrackFormat format = format(options);
+        EntryLineFormat lines = new EntryLineFormat(options.extended(), options.id(), options.kernelTimestamps(), false);
+        boolean filterOnConnection = filtersBeyondProtocol(options);
+        LineBuffer text = new LineBuffer(out);
+        StringBuilder slow = new StringBuilder(512);
         long[] shown = {0};
         ConntrackVisitor print = entry -> {
             // conntrack filters the protocol in user space, after the kernel's family filter
-            if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()) {
+            if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()
+                    || !EntryLineFormat.usable(entry.original())) {
                 return true;
             }
-            Connection c = entry.toConnection();
-            if (c == null || !matches(options, c)) {
-                return true;
+            Connection c = null;
+            if (filterOnConnection) {
+                c = entry.toConnection();
+                if (c == null || !matches(options, c)) {
+                    return true;
+                }
             }
-            format.formatTo(text, c).append('\n');
+            if (!lines.append(text, entry)) {
+                c = c != null ? c : entry.toConnection();
+                if (c == null) {
+                    return true;
+                }
+                slow.setLength(0);
+                text.appendUtf8(format.formatTo(slow, c)).append('\n');
+            }
             shown[0]++;
-            if (text.length() >= FLUSH_AT) {
-                out.print(text);
-                text.setLength(0);
-            }
+            text.flushIfFull();
             return true;
         };
         if (options.family() == null) {
@@ -255,10 +269,17 @@ final class ConntrackCommand {
         } else {
             table.dump(options.family(), print);
         }
-        out.print(text);
-        out.flush();
+        text.flush();
         err.println(PREFIX + shown[0] + " flow entries have been shown.");
         return 0;
+    }
+
+    /** Whether {@link #matches} has more to check than the protocol, which the flyweight answers. */
+    private static boolean filtersBeyondProtocol(ConntrackOptions o) {
+        return o.source() != null || o.destination() != null || o.replySource() != null
+                || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
+                || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
+                || o.zone() >= 0;
     }
 
     private static int count(ConntrackTable table, PrintStream out) {
