@@ -17,8 +17,14 @@ final class LineBuffer {
     /** Room one line may take before {@link #flushIfFull()} writes; longer lines grow the array. */
     private static final int LINE_ROOM = 4096;
     private static final byte[][] DECIMAL_BYTE = new byte[256][];
+    /** "00" to "99", two bytes each. */
+    private static final byte[] PAIRS = new byte[200];
 
     static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
         for (int i = 0; i < 256; i++) {
             DECIMAL_BYTE[i] = Integer.toString(i).getBytes(StandardCharsets.US_ASCII);
         }
@@ -89,22 +95,50 @@ final class LineBuffer {
 
     /** Appends a non-negative value in decimal, or an unsigned 64-bit one when negative. */
     LineBuffer appendDecimal(long value) {
+        if (value >= 0 && value <= Integer.MAX_VALUE) {
+            return appendDecimal((int) value);
+        }
         if (value < 0) {
             return appendAscii(Long.toUnsignedString(value));
         }
-        int digits = 1;
-        for (long v = value; v >= 10; v /= 10) {
-            digits++;
+        appendDecimal(value / 1_000_000_000L);
+        int low = (int) (value % 1_000_000_000L);
+        for (int pad = digits(low); pad < 9; pad++) {
+            append((byte) '0');
         }
+        return appendDecimal(low);
+    }
+
+    /** Appends an int in decimal, two digits per step (ports, timeouts, zones). */
+    LineBuffer appendDecimal(int value) {
+        if (value < 0) {
+            return appendAscii(Integer.toString(value));
+        }
+        int digits = digits(value);
         ensure(digits);
         int at = length + digits;
-        long v = value;
-        do {
-            bytes[--at] = (byte) ('0' + (int) (v % 10));
-            v /= 10;
-        } while (v != 0);
+        int v = value;
+        while (v >= 100) {
+            int pair = (v % 100) << 1;
+            v /= 100;
+            bytes[--at] = PAIRS[pair + 1];
+            bytes[--at] = PAIRS[pair];
+        }
+        if (v >= 10) {
+            bytes[--at] = PAIRS[(v << 1) + 1];
+            bytes[--at] = PAIRS[v << 1];
+        } else {
+            bytes[--at] = (byte) ('0' + v);
+        }
         length += digits;
         return this;
+    }
+
+    private static int digits(int v) {
+        if (v < 100_000) {
+            return v < 100 ? (v < 10 ? 1 : 2) : v < 1000 ? 3 : v < 10_000 ? 4 : 5;
+        }
+        return v < 10_000_000 ? (v < 1_000_000 ? 6 : 7) : v < 100_000_000 ? 8 : v < 1_000_000_000 ? 9 : 10;
     }
 
     /** Appends {@code value} in lower-case hex without leading zeros. */
