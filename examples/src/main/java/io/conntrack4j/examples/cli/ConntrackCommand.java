@@ -7,6 +7,7 @@ import io.conntrack4j.core.Tuple;
 import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.netlink.ConntrackTable;
 import io.conntrack4j.netlink.ConntrackVisitor;
+import io.conntrack4j.netlink.CpuStatistics;
 import io.conntrack4j.netlink.NetlinkException;
 import io.conntrack4j.netlink.NetlinkSocket;
 import java.io.PrintStream;
@@ -16,7 +17,7 @@ import java.util.Optional;
 
 /**
  * The conntrack(8)-compatible commands: {@code -L}/{@code --dump}, {@code -C}/{@code --count},
- * {@code -I}, {@code -U}, {@code -D}, {@code -G} and {@code -F}, on the kernel table of the current network namespace. Standard output, standard error and the
+ * {@code -I}, {@code -U}, {@code -D}, {@code -G}, {@code -F}, {@code -S} and {@code -E}, on the kernel table of the current network namespace. Standard output, standard error and the
  * exit code are conntrack 1.4.7's, so scripts can swap one for the other.
  */
 final class ConntrackCommand {
@@ -50,8 +51,18 @@ final class ConntrackCommand {
             err.println(TRY_HELP);
             return PARAMETER_PROBLEM;
         }
+        try {
+            if (options.command() == ConntrackOptions.Command.EVENT) {
+                return EventCommand.run(options, out, err, format(options));
+            }
+        } catch (NetlinkException e) {
+            err.println(PREFIX + "Operation failed: " + e.getMessage());
+            return OTHER_PROBLEM;
+        }
         try (ConntrackTable table = new ConntrackTable(NetlinkSocket.open())) {
             return switch (options.command()) {
+                case EVENT -> throw new IllegalStateException("handled above");
+                case STATS -> stats(table, out);
                 case LIST -> list(table, options, out, err);
                 case COUNT -> count(table, out);
                 case CREATE -> create(table, options, err);
@@ -280,6 +291,17 @@ final class ConntrackCommand {
                 || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
                 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
                 || o.zone() >= 0;
+    }
+
+    /** conntrack -S: one line per CPU, {@code cpu=N} padded to 4 then a tab, then the counters. */
+    private static int stats(ConntrackTable table, PrintStream out) {
+        StringBuilder text = new StringBuilder();
+        for (CpuStatistics cpu : table.cpuStatistics()) {
+            text.append(cpu).append('\n');
+        }
+        out.print(text);
+        out.flush();
+        return 0;
     }
 
     private static int count(ConntrackTable table, PrintStream out) {

@@ -1,12 +1,15 @@
 package io.conntrack4j.examples.cli;
 
 import io.conntrack4j.core.AddressFamily;
+import io.conntrack4j.core.EventType;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.ParseException;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The part of conntrack(8)'s command line that ct4j implements, parsed the way conntrack 1.4.7
@@ -18,22 +21,24 @@ import java.util.Locale;
 final class ConntrackOptions {
     /** conntrack's option table order, which is also the order its checks report problems in. */
     private static final String[] CHECKED = {
-        "--src", "--dst", "--reply-src", "--reply-dst", "--protonum", "--timeout", "--status", "--family",
-        "--output", "--mark", "--zone"};
+        "--src", "--dst", "--reply-src", "--reply-dst", "--protonum", "--timeout", "--status", "--event-mask",
+        "--mark", "--family", "--output", "--buffer-size", "--zone"};
     /** Per command, per {@link #CHECKED} option: 0 illegal, 1 mandatory, 2 optional (probed on conntrack 1.4.7). */
-    private static final String LIST_RULES = "22222022222";
-    private static final String COUNT_RULES = "00000000000";
-    private static final String CREATE_RULES = "22221120022";
-    private static final String UPDATE_RULES = "22222222220";
-    private static final String DELETE_RULES = "22222222222";
-    private static final String GET_RULES = "22221000200";
-    private static final String FLUSH_RULES = "00000002000";
+    private static final String LIST_RULES = "2222202022202";
+    private static final String COUNT_RULES = "0000000000000";
+    private static final String CREATE_RULES = "2222112020002";
+    private static final String UPDATE_RULES = "2222222022200";
+    private static final String DELETE_RULES = "2222222022202";
+    private static final String GET_RULES = "2222100000200";
+    private static final String FLUSH_RULES = "0000000002000";
+    private static final String EVENT_RULES = "2222200222222";
+    private static final String STATS_RULES = "0000000000000";
     private static final String[] LONG_OPTIONS = {
         "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
         "--protonum", "--output", "--src", "--orig-src", "--dst", "--orig-dst", "--reply-src", "--reply-dst",
         "--timeout", "--status", "--mark", "--zone", "--sport", "--orig-port-src", "--dport", "--orig-port-dst",
         "--reply-port-src", "--reply-port-dst", "--state", "--icmp-type", "--icmp-code", "--icmp-id",
-        "--icmpv6-type", "--icmpv6-code", "--icmpv6-id"};
+        "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size"};
 
     /** What to do. */
     enum Command {
@@ -50,7 +55,11 @@ final class ConntrackOptions {
         /** {@code -G}, {@code --get}: print one entry by tuple. */
         GET(GET_RULES),
         /** {@code -F}, {@code --flush}: empty the table. */
-        FLUSH(FLUSH_RULES);
+        FLUSH(FLUSH_RULES),
+        /** {@code -E}, {@code --event}: print events until killed. */
+        EVENT(EVENT_RULES),
+        /** {@code -S}, {@code --stats}: print the per-CPU counters. */
+        STATS(STATS_RULES);
 
         private final String rules;
 
@@ -82,6 +91,9 @@ final class ConntrackOptions {
     private long mark = -1;
     private long markMask = 0xFFFFFFFFL;
     private int zone = -1;
+    private Set<EventType> events = EnumSet.allOf(EventType.class);
+    private long bufferSize = -1;
+    private boolean timestamps;
     private final boolean[] given = new boolean[CHECKED.length];
 
     private ConntrackOptions() {
@@ -202,6 +214,21 @@ final class ConntrackOptions {
         return zone;
     }
 
+    /** @return the {@code -e} event types (all without {@code -e}) */
+    Set<EventType> events() {
+        return events;
+    }
+
+    /** @return the {@code -b} receive buffer size in bytes, or -1 */
+    long bufferSize() {
+        return bufferSize;
+    }
+
+    /** @return {@code -o timestamp}: events start with the time they were printed */
+    boolean timestamps() {
+        return timestamps;
+    }
+
     /**
      * Parses a command line such as {@code -L -f ipv4 -o extended,id}.
      *
@@ -242,6 +269,8 @@ final class ConntrackOptions {
                 case "-D", "--delete" -> Command.DELETE;
                 case "-G", "--get" -> Command.GET;
                 case "-F", "--flush" -> Command.FLUSH;
+                case "-E", "--event" -> Command.EVENT;
+                case "-S", "--stats" -> Command.STATS;
                 default -> null;
             };
             if (next != null) {
@@ -330,6 +359,8 @@ final class ConntrackOptions {
             case "-u", "--status" -> "--status";
             case "-m", "--mark" -> "--mark";
             case "-w", "--zone" -> "--zone";
+            case "-e", "--event-mask" -> "--event-mask";
+            case "-b", "--buffer-size" -> "--buffer-size";
             default -> null;
         };
         if (general != null) {
@@ -396,6 +427,8 @@ final class ConntrackOptions {
             case "--icmp-type" -> icmpType = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-code" -> icmpCode = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-id" -> icmpId = port(value);
+            case "--event-mask" -> events = eventMask(value);
+            case "--buffer-size" -> bufferSize = strtoul(value, 0);
             default -> throw new CommandLineException("unknown option `" + canonical + "'");
         }
     }
@@ -425,13 +458,33 @@ final class ConntrackOptions {
                 case "extended" -> extended = true;
                 case "id" -> id = true;
                 case "ktimestamp" -> kernelTimestamps = true;
-                case "xml", "timestamp", "labels", "userspace", "save" ->
+                case "timestamp" -> timestamps = true;
+                // conntrack 1.4.7 marks user-space events whether asked or not
+                case "userspace" -> { }
+                case "xml", "labels", "save" ->
                         throw new CommandLineException("-o " + part + " is not implemented by ct4j yet");
                 // conntrack quotes the rest of the list from the word it did not know
                 default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
             }
             start += part.length() + 1;
         }
+    }
+
+    /** conntrack -e: a comma list of NEW, UPDATE, DESTROY, ALL, in any case. */
+    private static Set<EventType> eventMask(String value) throws CommandLineException {
+        Set<EventType> types = EnumSet.noneOf(EventType.class);
+        int start = 0;
+        for (String part : value.split(",", -1)) {
+            switch (part.toUpperCase(Locale.ROOT)) {
+                case "NEW" -> types.add(EventType.NEW);
+                case "UPDATE" -> types.add(EventType.UPDATE);
+                case "DESTROY" -> types.add(EventType.DESTROY);
+                case "ALL" -> types.addAll(EnumSet.allOf(EventType.class));
+                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
+            }
+            start += part.length() + 1;
+        }
+        return types;
     }
 
     private static int status(String value) throws CommandLineException {
@@ -523,7 +576,7 @@ final class ConntrackOptions {
     private static boolean isTableCommand(String arg) {
         return switch (arg) {
             case "-L", "--dump", "-C", "--count", "-D", "--delete", "-F", "--flush", "-G", "--get", "-I", "--create",
-                    "-U", "--update" -> true;
+                    "-U", "--update", "-E", "--event", "-S", "--stats" -> true;
             default -> false;
         };
     }

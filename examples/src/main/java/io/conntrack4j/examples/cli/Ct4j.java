@@ -28,13 +28,15 @@ public final class Ct4j {
             "  -U, --update            set -m, -t or -u on the entries the filter matches",
             "  -D, --delete            delete the entries the filter matches",
             "  -F, --flush             empty the table",
+            "  -E, --event             print events until interrupted (-e NEW,UPDATE,DESTROY; -b BYTES)",
+            "  -S, --stats             print the per-CPU counters",
             "  -f, --family ipv4|ipv6  only this family",
             "  -p, --proto PROTO       a layer-4 protocol: a name (tcp, udp, ...) or number",
             "  -s, -d, -r, -q ADDRESS  original source/destination, reply source/destination",
             "  --sport, --dport, --reply-port-src, --reply-port-dst PORT   (after -p)",
             "  --state, --icmp-type, --icmp-code, --icmp-id               (after -p)",
             "  -t, --timeout SECONDS   -u, --status LIST   -m, --mark MARK[/MASK]   -w, --zone ZONE",
-            "  -o, --output LIST       a comma list of: extended, id, ktimestamp",
+            "  -o, --output LIST       a comma list of: extended, id, ktimestamp, timestamp (-E), userspace",
             "");
 
     private Ct4j() {
