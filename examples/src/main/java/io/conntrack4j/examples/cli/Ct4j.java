@@ -19,6 +19,7 @@ public final class Ct4j {
             "                          as sysctl(8) prints them (--defaults: Linux's built-in values)",
             "  sync-decode FILE [--port N]   decode the conntrackd sync messages of a pcap/pcapng capture",
             "                          (ct4j sync-decode --help for the output format)",
+            "  show conntrack table ipv4|ipv6   the table as VyOS's operational mode shows it",
             "",
             "conntrack(8) options (same output, messages and exit codes as conntrack 1.4.7):",
             "  -L, --dump              list the connection tracking table",
@@ -74,6 +75,8 @@ public final class Ct4j {
                 return TimeoutsCommand.run(rest, out, err);
             case "sync-decode":
                 return SyncDecodeCommand.run(rest, out, err);
+            case "show":
+                return ShowCommand.run(rest, out, err);
             case "-h":
             case "--help":
                 out.print(USAGE);

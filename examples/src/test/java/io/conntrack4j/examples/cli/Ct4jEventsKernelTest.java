@@ -46,7 +46,7 @@ class Ct4jEventsKernelTest {
             {"-E"},
             {"-E", "-e", "NEW,destroy", "-o", "extended,id,timestamp"},
             {"-E", "-p", "icmp", "-s", "10.77.0.2"},
-            {"--event", "-f", "ipv4", "-m", "9"},
+            {"--event", "-f", "ipv4", "-m", "9", "-b", "65536"},
         };
         List<BackgroundProcess[]> pairs = new ArrayList<>();
         for (String[] args : variants) {
