@@ -7,7 +7,9 @@ import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.ParseException;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -88,12 +90,15 @@ final class ConntrackOptions {
     private TcpState state;
     private long timeout = -1;
     private int status = -1;
+    private int statusMask;
+    private List<String> warnings = new ArrayList<>();
     private long mark = -1;
     private long markMask = 0xFFFFFFFFL;
     private int zone = -1;
     private Set<EventType> events = EnumSet.allOf(EventType.class);
     private long bufferSize = -1;
     private boolean timestamps;
+    private boolean xml;
     private final boolean[] given = new boolean[CHECKED.length];
 
     private ConntrackOptions() {
@@ -199,6 +204,22 @@ final class ConntrackOptions {
         return status;
     }
 
+    /**
+     * The bits {@code -L -u} compares: {@code !NAME} and {@code UNREPLIED} words, or else the named
+     * bits; an entry is listed when {@code (status & statusMask) == status()}. conntrack sends the
+     * pair to the kernel, which refuses a zero mask (as after {@code -u UNSET}).
+     *
+     * @return the mask
+     */
+    int statusMask() {
+        return statusMask;
+    }
+
+    /** @return warnings conntrack prints on stderr while parsing (SRC_NAT/DST_NAT words) */
+    List<String> warnings() {
+        return warnings;
+    }
+
     /** @return {@code -m} mark (unsigned 32-bit), or -1 */
     long mark() {
         return mark;
@@ -224,6 +245,11 @@ final class ConntrackOptions {
         return bufferSize;
     }
 
+    /** @return {@code -o xml} */
+    boolean xml() {
+        return xml;
+    }
+
     /** @return {@code -o timestamp}: events start with the time they were printed */
     boolean timestamps() {
         return timestamps;
@@ -238,7 +264,21 @@ final class ConntrackOptions {
      *     ct4j does not implement yet
      */
     static ConntrackOptions parse(String[] args) throws CommandLineException {
+        return parse(args, new ArrayList<>());
+    }
+
+    /**
+     * Parses, collecting the warnings conntrack prints while it parses (they come out even when a
+     * later option is refused).
+     *
+     * @param args the arguments
+     * @param warnings where warnings are added, in order
+     * @return the options
+     * @throws CommandLineException as {@link #parse(String[])}
+     */
+    static ConntrackOptions parse(String[] args, List<String> warnings) throws CommandLineException {
         ConntrackOptions o = new ConntrackOptions();
+        o.warnings = warnings;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name;
@@ -407,7 +447,7 @@ final class ConntrackOptions {
             case "--reply-src" -> replySource = address(value);
             case "--reply-dst" -> replyDestination = address(value);
             case "--timeout" -> timeout = strtoul(value, 10);
-            case "--status" -> status = status(value);
+            case "--status" -> status(value);
             case "--mark" -> {
                 int slash = value.indexOf('/');
                 mark = strtoul(slash < 0 ? value : value.substring(0, slash), 0);
@@ -451,57 +491,127 @@ final class ConntrackOptions {
         return parsed;
     }
 
+    /** conntrack's -o words, in its table order (a prefix picks the first that starts with it). */
+    private static final String[] OUTPUT_WORDS = {"xml", "extended", "timestamp", "id", "ktimestamp", "labels",
+        "userspace", "save"};
+    /** conntrack's -e words. */
+    private static final String[] EVENT_WORDS = {"ALL", "NEW", "UPDATES", "DESTROY"};
+    /** conntrack's -u words. */
+    private static final String[] STATUS_WORDS = {"ASSURED", "SEEN_REPLY", "UNSET", "FIXED_TIMEOUT", "EXPECTED",
+        "OFFLOAD", "HW_OFFLOAD"};
+    private static final int[] STATUS_BITS = {StatusBit.ASSURED.mask(), StatusBit.SEEN_REPLY.mask(), 0,
+        StatusBit.FIXED_TIMEOUT.mask(), StatusBit.EXPECTED.mask(), StatusBit.OFFLOAD.mask(),
+        StatusBit.HW_OFFLOAD.mask()};
+
     private void output(String value) throws CommandLineException {
-        int start = 0;
-        for (String part : value.split(",", -1)) {
-            switch (part) {
+        for (String word : words(value, false)) {
+            int k = lookup(word, OUTPUT_WORDS);
+            switch (k < 0 ? "" : OUTPUT_WORDS[k]) {
                 case "extended" -> extended = true;
                 case "id" -> id = true;
                 case "ktimestamp" -> kernelTimestamps = true;
                 case "timestamp" -> timestamps = true;
+                case "xml" -> xml = true;
                 // conntrack 1.4.7 marks user-space events whether asked or not
-                case "userspace" -> { }
-                case "xml", "labels", "save" ->
-                        throw new CommandLineException("-o " + part + " is not implemented by ct4j yet");
-                // conntrack quotes the rest of the list from the word it did not know
-                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
+                case "userspace", "" -> { }
+                default -> throw new CommandLineException("-o " + OUTPUT_WORDS[k] + " is not implemented by ct4j yet");
             }
-            start += part.length() + 1;
         }
     }
 
-    /** conntrack -e: a comma list of NEW, UPDATE, DESTROY, ALL, in any case. */
-    private static Set<EventType> eventMask(String value) throws CommandLineException {
-        Set<EventType> types = EnumSet.noneOf(EventType.class);
+    /**
+     * Splits a comma list as conntrack's parse_parameter walks it: an empty word is refused, quoting
+     * the rest of the list from there; {@code negatable} lets words start with {@code !}.
+     */
+    private static List<String> words(String value, boolean negatable) throws CommandLineException {
+        List<String> words = new ArrayList<>();
         int start = 0;
-        for (String part : value.split(",", -1)) {
-            switch (part.toUpperCase(Locale.ROOT)) {
-                case "NEW" -> types.add(EventType.NEW);
-                case "UPDATE" -> types.add(EventType.UPDATE);
-                case "DESTROY" -> types.add(EventType.DESTROY);
-                case "ALL" -> types.addAll(EnumSet.allOf(EventType.class));
-                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
+        while (true) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            int wordStart = negatable && start < end && value.charAt(start) == '!' ? start + 1 : start;
+            if (wordStart == end) {
+                throw new CommandLineException("Bad parameter `" + value.substring(wordStart) + "'");
             }
-            start += part.length() + 1;
+            // each word keeps the rest of the list, for the error message
+            words.add(value.substring(start));
+            if (comma < 0) {
+                return words;
+            }
+            start = comma + 1;
+        }
+    }
+
+    /**
+     * The index of the first name that starts with the word (up to its comma), ignoring case; -1
+     * for a prefix of SRC_NAT or DST_NAT, which conntrack ignores with a warning.
+     *
+     * @param rest the word and the rest of the list
+     */
+    private int lookup(String rest, String[] names) throws CommandLineException {
+        int comma = rest.indexOf(',');
+        String word = comma < 0 ? rest : rest.substring(0, comma);
+        for (String nat : new String[] {"SRC_NAT", "DST_NAT"}) {
+            if (isPrefix(word, nat)) {
+                warnings.add("WARNING: ignoring " + nat + ", use --" + nat.toLowerCase(Locale.ROOT).replace('_', '-')
+                        + " instead");
+                return -1;
+            }
+        }
+        for (int k = 0; k < names.length; k++) {
+            if (isPrefix(word, names[k])) {
+                return k;
+            }
+        }
+        throw new CommandLineException("Bad parameter `" + rest + "'");
+    }
+
+    /** strncasecmp(word, name, strlen(word)) == 0. */
+    private static boolean isPrefix(String word, String name) {
+        return word.length() <= name.length() && name.regionMatches(true, 0, word, 0, word.length());
+    }
+
+    /** conntrack -e: a comma list of (prefixes of) ALL, NEW, UPDATES, DESTROY, in any case. */
+    private Set<EventType> eventMask(String value) throws CommandLineException {
+        Set<EventType> types = EnumSet.noneOf(EventType.class);
+        for (String word : words(value, false)) {
+            int k = lookup(word, EVENT_WORDS);
+            switch (k) {
+                case 0 -> types.addAll(EnumSet.allOf(EventType.class));
+                case 1 -> types.add(EventType.NEW);
+                case 2 -> types.add(EventType.UPDATE);
+                case 3 -> types.add(EventType.DESTROY);
+                default -> { }
+            }
         }
         return types;
     }
 
-    private static int status(String value) throws CommandLineException {
+    /**
+     * conntrack -u: a comma list of (prefixes of) the status words; {@code !WORD} adds the bit to the
+     * mask only (it must be clear), a word starting with UNREPLIED asks for SEEN_REPLY clear.
+     */
+    private void status(String value) throws CommandLineException {
         int bits = 0;
-        int start = 0;
-        for (String part : value.split(",", -1)) {
-            switch (part) {
-                case "SEEN_REPLY" -> bits |= StatusBit.SEEN_REPLY.mask();
-                case "ASSURED" -> bits |= StatusBit.ASSURED.mask();
-                case "FIXED_TIMEOUT" -> bits |= StatusBit.FIXED_TIMEOUT.mask();
-                case "EXPECTED" -> bits |= StatusBit.EXPECTED.mask();
-                case "UNSET" -> { }
-                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
+        int mask = 0;
+        for (String rest : words(value, true)) {
+            boolean negated = rest.startsWith("!");
+            String word = negated ? rest.substring(1) : rest;
+            if (!negated && word.startsWith("UNREPLIED")) {
+                mask |= StatusBit.SEEN_REPLY.mask();
+                continue;
             }
-            start += part.length() + 1;
+            int k = lookup(word, STATUS_WORDS);
+            if (k >= 0) {
+                if (negated) {
+                    mask |= STATUS_BITS[k];
+                } else {
+                    bits |= STATUS_BITS[k];
+                }
+            }
         }
-        return bits;
+        status = bits;
+        statusMask = mask == 0 ? bits : mask;
     }
 
     /** conntrack keeps the low 16 bits of what strtoul read. */

@@ -56,6 +56,29 @@ class Ct4jListLargeTableKernelTest {
         assertTrue(ipv6 > ENTRIES / 10, "the table has IPv6 entries: " + ipv6);
         assertSame(ns, -1, "-L", "-p", "tcp", "-o", "extended");
         assertSame(ns, -1, "-L", "-m", "7/7");
+        assertSameXml(ns, "-L", "-o", "xml");
+        assertSameXml(ns, "-L", "-o", "xml,ktimestamp", "-p", "sctp");
+    }
+
+    /** XML lines, equal once the ticking {@code <timeout>} and {@code <deltatime>} are masked. */
+    private static void assertSameXml(NetNs ns, String... args) {
+        CommandResult theirs = run(ns, "conntrack", args);
+        CommandResult ours = Ct4jProcess.run(ns, LIMIT, args);
+        String context = "ct4j " + String.join(" ", args);
+        assertEquals(theirs.exitCode(), ours.exitCode(), context);
+        assertEquals(theirs.stderr(), ours.stderr(), context);
+        List<String> expected = theirs.stdout().lines().map(Ct4jListLargeTableKernelTest::maskXml).toList();
+        List<String> got = ours.stdout().lines().map(Ct4jListLargeTableKernelTest::maskXml).toList();
+        assertTrue(expected.size() > 2, context + ": " + theirs.stdout());
+        assertEquals(expected.size(), got.size(), context);
+        for (int i = 0; i < got.size(); i++) {
+            assertEquals(expected.get(i), got.get(i), context + ": line " + (i + 1));
+        }
+    }
+
+    private static String maskXml(String line) {
+        return line.replaceFirst("<timeout>\\d+</timeout>", "<timeout>T</timeout>")
+                .replaceFirst("<deltatime>\\d+</deltatime>", "<deltatime>D</deltatime>");
     }
 
     /** conntrack -R lines; distinct addresses per entry keep both tuples of every entry unique. */
