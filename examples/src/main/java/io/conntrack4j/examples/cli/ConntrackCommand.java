@@ -3,6 +3,7 @@ package io.conntrack4j.examples.cli;
 import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.Tuple;
 import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.format.ConntrackFormat;
@@ -230,6 +231,11 @@ final class ConntrackCommand {
                 && ((c.hasMark() ? c.mark() & 0xFFFFFFFFL : 0) & o.markMask()) != (o.mark() & o.markMask())) {
             return false;
         }
+        if (o.originalZone() >= 0 && (!orig.hasZone() || orig.zone() != o.originalZone())
+                || o.replyZone() >= 0 && (!reply.hasZone() || reply.zone() != o.replyZone())
+                || !natMatches(o, c)) {
+            return false;
+        }
         int status = c.hasStatus() ? c.status() : 0;
         if (o.command() == ConntrackOptions.Command.LIST && o.status() >= 0
                 && (status & o.statusMask()) != o.status()) {
@@ -240,6 +246,44 @@ final class ConntrackCommand {
             return false;
         }
         return o.zone() < 0 || (c.hasZone() ? c.zone() : 0) == o.zone();
+    }
+
+    /**
+     * conntrack's NAT filter: an entry is source-NATed when SRC_NAT_DONE is set and the reply's
+     * destination differs from the original source (the address), or the reply's destination port
+     * from the original source port (the port); destination NAT likewise on the other ends. With
+     * both --src-nat and --dst-nat both must hold, with --any-nat either.
+     */
+    private static boolean natMatches(ConntrackOptions o, Connection c) {
+        if (o.sourceNat() == null && o.destinationNat() == null) {
+            return true;
+        }
+        Tuple orig = c.original();
+        Tuple reply = c.reply();
+        int status = c.hasStatus() ? c.status() : 0;
+        boolean ports = orig.protocol().keyKind() == L4Protocol.KeyKind.PORTS;
+        boolean source = o.sourceNat() != null && translated(o.sourceNat(),
+                StatusBit.SRC_NAT_DONE.isSet(status) && !reply.destination().equals(orig.source()),
+                StatusBit.SRC_NAT_DONE.isSet(status) && ports && reply.destinationPort() != orig.sourcePort(),
+                reply.destination(), ports ? reply.destinationPort() : -1);
+        boolean destination = o.destinationNat() != null && translated(o.destinationNat(),
+                StatusBit.DST_NAT_DONE.isSet(status) && !reply.source().equals(orig.destination()),
+                StatusBit.DST_NAT_DONE.isSet(status) && ports && reply.sourcePort() != orig.destinationPort(),
+                reply.source(), ports ? reply.sourcePort() : -1);
+        if (o.anyNat()) {
+            return source || destination;
+        }
+        return (o.sourceNat() == null || source) && (o.destinationNat() == null || destination);
+    }
+
+    private static boolean translated(ConntrackOptions.NatFilter filter, boolean addressChanged, boolean portChanged,
+            IpAddress to, int toPort) {
+        if (filter.address() == null && filter.port() < 0) {
+            return addressChanged || portChanged;
+        }
+        boolean address = filter.address() == null || addressChanged && filter.address().equals(to);
+        boolean port = filter.port() < 0 || portChanged && filter.port() == toPort;
+        return address && port;
     }
 
     private static int flush(ConntrackTable table, PrintStream err) {
@@ -363,6 +407,7 @@ final class ConntrackCommand {
     /** Whether {@link #matches} has more to check than the protocol, which the flyweight answers. */
     private static boolean filtersBeyondProtocol(ConntrackOptions o) {
         return o.source() != null || o.destination() != null || o.replySource() != null
+                || o.sourceNat() != null || o.destinationNat() != null || o.originalZone() >= 0 || o.replyZone() >= 0
                 || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
                 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
                 || o.zone() >= 0;

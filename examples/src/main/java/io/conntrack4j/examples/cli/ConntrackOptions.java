@@ -23,24 +23,32 @@ import java.util.Set;
 final class ConntrackOptions {
     /** conntrack's option table order, which is also the order its checks report problems in. */
     private static final String[] CHECKED = {
-        "--src", "--dst", "--reply-src", "--reply-dst", "--protonum", "--timeout", "--status", "--event-mask",
-        "--mark", "--family", "--output", "--buffer-size", "--zone"};
-    /** Per command, per {@link #CHECKED} option: 0 illegal, 1 mandatory, 2 optional (probed on conntrack 1.4.7). */
-    private static final String LIST_RULES = "2222202022202";
-    private static final String COUNT_RULES = "0000000000000";
-    private static final String CREATE_RULES = "2222112020002";
-    private static final String UPDATE_RULES = "2222222022200";
-    private static final String DELETE_RULES = "2222222022202";
-    private static final String GET_RULES = "2222100000200";
-    private static final String FLUSH_RULES = "0000000002000";
-    private static final String EVENT_RULES = "2222200222222";
-    private static final String STATS_RULES = "0000000000000";
+        "--src", "--dst", "--reply-src", "--reply-dst", "--protonum", "--timeout", "--status", "--zero",
+        "--event-mask", "--tuple-src", "--tuple-dst", "--mask-src", "--mask-dst", "--nat-range", "--mark", "--id",
+        "--family", "--src-nat", "--dst-nat", "--output", "--secmark", "--buffer-size", "--any-nat", "--zone",
+        "--label", "--label-add", "--label-del", "--orig-zone", "--reply-zone"};
+    /**
+     * Per command, per {@link #CHECKED} option: 0 illegal, 1 mandatory, 2 optional (conntrack 1.4.7's
+     * table, whose "decided later" tuple entries of -I and -G are optional here and checked by
+     * {@link #checkTuple()}).
+     */
+    private static final String LIST_RULES = "22222022000220202222202220022";
+    private static final String COUNT_RULES = "00000000000000000000000000000";
+    private static final String CREATE_RULES = "22221120000002200220000202022";
+    private static final String UPDATE_RULES = "22222220000220222222000022200";
+    private static final String DELETE_RULES = "22222220000220222222000220022";
+    private static final String GET_RULES = "22221000000000020002000020000";
+    private static final String FLUSH_RULES = "00000000000000002000000000000";
+    private static final String EVENT_RULES = "22222000200220202222222220022";
+    private static final String STATS_RULES = "00000000000000000000000000000";
     private static final String[] LONG_OPTIONS = {
         "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
         "--protonum", "--output", "--src", "--orig-src", "--dst", "--orig-dst", "--reply-src", "--reply-dst",
         "--timeout", "--status", "--mark", "--zone", "--sport", "--orig-port-src", "--dport", "--orig-port-dst",
         "--reply-port-src", "--reply-port-dst", "--state", "--icmp-type", "--icmp-code", "--icmp-id",
-        "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size"};
+        "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
+        "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone"};
+    private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
 
     /** What to do. */
     enum Command {
@@ -91,6 +99,11 @@ final class ConntrackOptions {
     private long timeout = -1;
     private int status = -1;
     private int statusMask;
+    private int originalZone = -1;
+    private int replyZone = -1;
+    private NatFilter sourceNat;
+    private NatFilter destinationNat;
+    private boolean anyNat;
     private List<String> warnings = new ArrayList<>();
     private long mark = -1;
     private long markMask = 0xFFFFFFFFL;
@@ -215,6 +228,98 @@ final class ConntrackOptions {
         return statusMask;
     }
 
+    /** @return {@code --orig-zone}, or -1 */
+    int originalZone() {
+        return originalZone;
+    }
+
+    /** @return {@code --reply-zone}, or -1 */
+    int replyZone() {
+        return replyZone;
+    }
+
+    /** @return {@code --src-nat [ADDRESS][:PORT]} (or {@code --any-nat}'s), or null */
+    NatFilter sourceNat() {
+        return sourceNat;
+    }
+
+    /** @return {@code --dst-nat [ADDRESS][:PORT]} (or {@code --any-nat}'s), or null */
+    NatFilter destinationNat() {
+        return destinationNat;
+    }
+
+    /** @return {@code --any-nat}: either NAT will do */
+    boolean anyNat() {
+        return anyNat;
+    }
+
+    /**
+     * A NAT filter: an entry passes when it is NATed that way, and, when given, to that address
+     * and port.
+     *
+     * @param address the translated address, or null for any
+     * @param port the translated port, or -1 for any
+     */
+    record NatFilter(IpAddress address, int port) {
+    }
+
+    private void nat(String canonical, String value) throws CommandLineException {
+        for (int k = 0; k < CHECKED.length; k++) {
+            if (CHECKED[k].equals(canonical)) {
+                given[k] = true;
+            }
+        }
+        NatFilter filter = value == null ? new NatFilter(null, -1) : natFilter(value);
+        switch (canonical) {
+            case "--src-nat" -> sourceNat = filter;
+            case "--dst-nat" -> destinationNat = filter;
+            default -> {
+                anyNat = true;
+                sourceNat = filter;
+                destinationNat = filter;
+            }
+        }
+    }
+
+    /** ADDRESS, ADDRESS:PORT or [IPV6]:PORT, as conntrack splits it. */
+    private NatFilter natFilter(String value) throws CommandLineException {
+        String address = value;
+        String port = null;
+        int open = value.indexOf('[');
+        if (open >= 0) {
+            int close = value.indexOf(']', open + 1);
+            if (close == open + 1) {
+                throw new CommandLineException("No IPv6 address specified");
+            }
+            if (close < 0) {
+                throw new CommandLineException("No closing ']' around IPv6 address");
+            }
+            int colon = value.indexOf(':', close);
+            if (colon >= 0) {
+                address = value.substring(open + 1, close);
+                port = value.substring(colon + 1);
+            }
+        } else {
+            int colon = value.indexOf(':');
+            if (colon >= 0 && value.indexOf(':', colon + 1) < 0) {
+                address = value.substring(0, colon);
+                port = value.substring(colon + 1);
+            }
+        }
+        int portNumber = -1;
+        if (port != null) {
+            if (port.isEmpty()) {
+                throw new CommandLineException("No port specified after `:'");
+            }
+            if (!port.chars().allMatch(ch -> ch >= '0' && ch <= '9') || port.length() > 5
+                    || Integer.parseInt(port) > 0xFFFF) {
+                throw new CommandLineException("Invalid port `" + port + "'");
+            }
+            portNumber = Integer.parseInt(port);
+        }
+        return new NatFilter(address(address), portNumber);
+    }
+
     /** @return warnings conntrack prints on stderr while parsing (SRC_NAT/DST_NAT words) */
     List<String> warnings() {
         return warnings;
@@ -327,6 +432,16 @@ final class ConntrackOptions {
                 continue;
             }
             String canonical = canonical(name, o.protocol, arg);
+            if (NAT_OPTIONS.contains(canonical)) {
+                // conntrack reads the address only from the next word (unless it looks like an
+                // option); an attached one (-nADDR, --src-nat=ADDR) is accepted and ignored
+                value = null;
+                if (i + 1 < args.length && !args[i + 1].startsWith("-") && !args[i + 1].startsWith("!")) {
+                    value = args[++i];
+                }
+                o.nat(canonical, value);
+                continue;
+            }
             if (value == null) {
                 if (i + 1 >= args.length) {
                     throw new CommandLineException("option `" + name + "' requires an argument");
@@ -400,6 +515,11 @@ final class ConntrackOptions {
             case "-m", "--mark" -> "--mark";
             case "-w", "--zone" -> "--zone";
             case "-e", "--event-mask" -> "--event-mask";
+            case "-n", "--src-nat" -> "--src-nat";
+            case "-g", "--dst-nat" -> "--dst-nat";
+            case "-j", "--any-nat" -> "--any-nat";
+            case "--orig-zone" -> "--orig-zone";
+            case "--reply-zone" -> "--reply-zone";
             case "-b", "--buffer-size" -> "--buffer-size";
             default -> null;
         };
@@ -468,6 +588,8 @@ final class ConntrackOptions {
             case "--icmp-code" -> icmpCode = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-id" -> icmpId = port(value);
             case "--event-mask" -> events = eventMask(value);
+            case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
             default -> throw new CommandLineException("unknown option `" + canonical + "'");
         }
