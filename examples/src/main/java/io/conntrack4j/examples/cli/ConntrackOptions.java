@@ -399,12 +399,14 @@ final class ConntrackOptions {
                 if (arg.length() > 2) {
                     value = arg.substring(2);
                 }
-            } else if (o.command != null && i > 0 && isTableCommand(args[i - 1])) {
+            } else if (o.command != null && i > 0 && isTableCommand(args[i - 1]) && !arg.startsWith("-")
+                    && !arg.startsWith("!")) {
                 // conntrack reads a word after -L/-C/-D/... as the table to work on
                 table(arg);
                 continue;
             } else {
-                throw new CommandLineException("unknown option `" + arg + "'");
+                // getopt moves other words aside and conntrack never looks at them
+                continue;
             }
             Command next = switch (name) {
                 case "-L", "--dump" -> Command.LIST;
