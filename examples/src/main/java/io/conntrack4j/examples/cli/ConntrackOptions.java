@@ -469,6 +469,9 @@ final class ConntrackOptions {
         if (o.command == Command.CREATE || o.command == Command.GET) {
             o.checkTuple();
         }
+        if (o.xml && o.command != Command.LIST) {
+            throw new CommandLineException("-o xml is not implemented by ct4j yet for this command");
+        }
         return o;
     }
 
