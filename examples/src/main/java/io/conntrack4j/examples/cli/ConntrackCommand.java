@@ -32,6 +32,8 @@ final class ConntrackCommand {
     /** conntrack's exit code when the kernel refuses (OTHER_PROBLEM). */
     static final int OTHER_PROBLEM = 1;
     private static final int ENOENT = 2;
+    /** What a shell reports for a program killed by SIGPIPE, as conntrack is when its reader leaves. */
+    static final int SIGPIPE_EXIT = 141;
     private static final int EEXIST = 17;
 
     private ConntrackCommand() {
@@ -334,8 +336,8 @@ final class ConntrackCommand {
                 text.appendUtf8(format.formatTo(slow, c)).append('\n');
             }
             shown[0]++;
-            text.flushIfFull();
-            return true;
+            // a reader that went away (ct4j -L | head) ends the dump, as SIGPIPE ends conntrack
+            return !(text.flushIfFull() && out.checkError());
         };
         if (options.family() == null) {
             table.dump(print);
@@ -343,6 +345,9 @@ final class ConntrackCommand {
             table.dump(options.family(), print);
         }
         text.flush();
+        if (out.checkError()) {
+            return SIGPIPE_EXIT;
+        }
         err.println(PREFIX + shown[0] + " flow entries have been shown.");
         return 0;
     }

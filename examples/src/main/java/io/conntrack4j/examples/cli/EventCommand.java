@@ -71,7 +71,7 @@ final class EventCommand implements ConntrackEventHandler {
             }
         }
         // stdout is gone (a closed pipe): conntrack would have died of SIGPIPE
-        return 141;
+        return ConntrackCommand.SIGPIPE_EXIT;
     }
 
     /** conntrack's SIGINT/SIGTERM handler: the count on stderr, then exit 0. */

@@ -154,11 +154,17 @@ final class LineBuffer {
         return appendByteValue(address);
     }
 
-    /** Writes the buffer once it holds a chunk; call between lines. */
-    void flushIfFull() {
+    /**
+     * Writes the buffer once it holds a chunk; call between lines.
+     *
+     * @return whether it wrote
+     */
+    boolean flushIfFull() {
         if (length >= CHUNK) {
             flush();
+            return true;
         }
+        return false;
     }
 
     /** Writes what the buffer holds and flushes the stream. */

@@ -57,7 +57,25 @@ class Ct4jListLargeTableKernelTest {
         assertSame(ns, -1, "-L", "-p", "tcp", "-o", "extended");
         assertSame(ns, -1, "-L", "-m", "7/7");
         assertSameXml(ns, "-L", "-o", "xml");
+        assertSameWhenTheReaderLeaves(ns);
         assertSameXml(ns, "-L", "-o", "xml,ktimestamp", "-p", "sctp");
+    }
+
+    /** ct4j -L | head: the reader leaves early; conntrack dies of SIGPIPE, silently, and so does ct4j. */
+    private static void assertSameWhenTheReaderLeaves(NetNs ns) {
+        String script = "set -o pipefail; \"$@\" | head -c 100 > /dev/null";
+        CommandResult theirs = ns.exec(LIMIT, null, "bash", "-c", script, "bash", "conntrack", "-L");
+        String[] ct4j = Ct4jProcess.command("-L");
+        String[] argv = new String[ct4j.length + 4];
+        argv[0] = "bash";
+        argv[1] = "-c";
+        argv[2] = script;
+        argv[3] = "bash";
+        System.arraycopy(ct4j, 0, argv, 4, ct4j.length);
+        CommandResult ours = ns.exec(LIMIT, null, argv);
+        assertEquals(141, theirs.exitCode(), theirs.toString());
+        assertEquals(theirs.exitCode(), ours.exitCode(), ours.toString());
+        assertEquals(theirs.stderr(), ours.stderr());
     }
 
     /** XML lines, equal once the ticking {@code <timeout>} and {@code <deltatime>} are masked. */
