@@ -7,6 +7,9 @@ import io.conntrack4j.testkit.CommandResult;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,16 +51,30 @@ class Ct4jNatFilterKernelTest {
         assertTrue(router.execOk("conntrack", "-L", "-p", "udp").lines().count() >= 6, "the flows are tracked");
 
         String[][] lines = {
-            {"-L", "--src-nat"}, {"-L", "--dst-nat"}, {"-L", "--any-nat"}, {"-L", "-n", "-g"}, {"-L", "-n", "10.77.0.50"}, {"-L", "-n10.77.0.51"}, {"-L", "-n", "10.77.0.1:40000"},
-            {"-L", "-n", "10.77.0.51"}, {"-L", "--src-nat=10.77.0.1:40000"}, {"-L", "-n", ":40000"},
-            {"-L", "--src-nat", "10.77.0.50:1"}, {"-L", "-g", "10.77.0.2"}, {"-L", "--dst-nat=10.77.0.2:6001"},
-            {"-L", "-j", "10.77.0.2"}, {"-L", "-p", "udp", "--dst-nat"}, {"-L", "--src-nat", "300.1.1.1"},
-            {"-L", "--src-nat=1.2.3.4:"}, {"-L", "--src-nat=1.2.3.4:99999"}, {"-L", "--src-nat=[]:1"},
-            {"-L", "--src-nat=[::1"}, {"-L", "--orig-zone", "4"}, {"-L", "--orig-zone", "5"}, {"-L", "--reply-zone", "4"},
-            {"-L", "-n", "-f", "ipv6"}, {"-L", "-n", "2001:db8::1"}, {"-C", "-n"}, {"-I", "-n"},
+            {"-L", "--src-nat"}, {"-L", "--dst-nat"}, {"-L", "--any-nat"}, {"-L", "-n", "-g"}, {"-L", "-n", "10.77.0.50"},
+            {"-L", "-n10.77.0.51"}, {"-L", "-n", "10.77.0.1:40000"}, {"-L", "--src-nat=10.77.0.1:40000"},
+            {"-L", "--src-nat", "10.77.0.50:1"}, {"-L", "--dst-nat=10.77.0.2:6001", "-g", "10.77.0.2:6001"},
+            {"-L", "-j", "10.77.0.2"}, {"-L", "-p", "udp", "--orig-zone", "4"}, {"-L", "--reply-zone", "4"},
         };
         for (String[] args : lines) {
             assertSame(router, args);
+        }
+        // refusals come before any socket is opened: ct4j in this JVM is enough
+        String[][] refused = {
+            {"-L", "--src-nat", "300.1.1.1"}, {"-L", "-n", ":40000"}, {"-L", "--src-nat", "1.2.3.4:"},
+            {"-L", "-n", "1.2.3.4:99999"}, {"-L", "-n", "1.2.3.4:abc"}, {"-L", "-n", "[]:1"}, {"-L", "-n", "[::1"},
+            {"-L", "-g", "10.0.0.1", "-f", "ipv6"}, {"-C", "-n"}, {"-I", "-n"}, {"-G", "--orig-zone", "1"},
+        };
+        for (String[] args : refused) {
+            CommandResult theirs = run(router, args);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Ct4j.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            String context = "conntrack " + String.join(" ", args);
+            assertEquals(theirs.stderr(), err.toString(StandardCharsets.UTF_8), context);
+            assertEquals(theirs.exitCode(), code, context);
+            assertEquals(theirs.stdout(), out.toString(StandardCharsets.UTF_8), context);
         }
     }
 
