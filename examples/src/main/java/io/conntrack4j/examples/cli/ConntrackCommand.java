@@ -55,6 +55,9 @@ final class ConntrackCommand {
         } catch (CommandLineException e) {
             warnings.forEach(err::println);
             err.println(PREFIX + e.getMessage());
+            if (e.otherProblem()) {
+                return OTHER_PROBLEM;
+            }
             err.println(TRY_HELP);
             return PARAMETER_PROBLEM;
         }
@@ -308,6 +311,9 @@ final class ConntrackCommand {
         if (options.xml()) {
             return listXml(table, options, out, err);
         }
+        if (options.save()) {
+            return listSave(table, options, out, err);
+        }
         ConntrackFormat format = format(options);
         EntryLineFormat lines = new EntryLineFormat(options.extended(), options.id(), options.kernelTimestamps(), false);
         boolean filterOnConnection = filtersBeyondProtocol(options);
@@ -388,6 +394,37 @@ final class ConntrackCommand {
             text.appendAscii("</conntrack>\n");
         }
         text.flush();
+        err.println(PREFIX + shown[0] + " flow entries have been shown.");
+        return 0;
+    }
+
+    /** {@code -L -o save}: one {@code -A} command line per entry ({@link SaveFormat}). */
+    private static int listSave(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
+        LineBuffer text = new LineBuffer(out);
+        StringBuilder line = new StringBuilder(256);
+        long[] shown = {0};
+        ConntrackVisitor print = entry -> {
+            if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()) {
+                return true;
+            }
+            Connection c = entry.toConnection();
+            if (c == null || !matches(options, c)) {
+                return true;
+            }
+            line.setLength(0);
+            text.appendUtf8(SaveFormat.appendTo(line, c)).append('\n');
+            shown[0]++;
+            return !(text.flushIfFull() && out.checkError());
+        };
+        if (options.family() == null) {
+            table.dump(print);
+        } else {
+            table.dump(options.family(), print);
+        }
+        text.flush();
+        if (out.checkError()) {
+            return SIGPIPE_EXIT;
+        }
         err.println(PREFIX + shown[0] + " flow entries have been shown.");
         return 0;
     }

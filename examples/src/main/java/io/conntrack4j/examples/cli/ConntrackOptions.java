@@ -112,6 +112,8 @@ final class ConntrackOptions {
     private long bufferSize = -1;
     private boolean timestamps;
     private boolean xml;
+    private boolean save;
+    private boolean labels;
     private final boolean[] given = new boolean[CHECKED.length];
 
     private ConntrackOptions() {
@@ -350,6 +352,11 @@ final class ConntrackOptions {
         return bufferSize;
     }
 
+    /** @return {@code -o save}: conntrack command lines that recreate the entries */
+    boolean save() {
+        return save;
+    }
+
     /** @return {@code -o xml} */
     boolean xml() {
         return xml;
@@ -469,8 +476,8 @@ final class ConntrackOptions {
         if (o.command == Command.CREATE || o.command == Command.GET) {
             o.checkTuple();
         }
-        if (o.xml && o.command != Command.LIST) {
-            throw new CommandLineException("-o xml is not implemented by ct4j yet for this command");
+        if ((o.xml || o.save) && o.command != Command.LIST) {
+            throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
         return o;
     }
@@ -631,6 +638,14 @@ final class ConntrackOptions {
         StatusBit.HW_OFFLOAD.mask()};
 
     private void output(String value) throws CommandLineException {
+        parseOutput(value);
+        if (save && (extended || id || kernelTimestamps || timestamps || xml || labels)) {
+            throw new CommandLineException(
+                    "cannot combine save output with any other output type, use -o save only", true);
+        }
+    }
+
+    private void parseOutput(String value) throws CommandLineException {
         for (String word : words(value, false)) {
             int k = lookup(word, OUTPUT_WORDS);
             switch (k < 0 ? "" : OUTPUT_WORDS[k]) {
@@ -639,8 +654,13 @@ final class ConntrackOptions {
                 case "ktimestamp" -> kernelTimestamps = true;
                 case "timestamp" -> timestamps = true;
                 case "xml" -> xml = true;
+                case "save" -> save = true;
                 // conntrack 1.4.7 marks user-space events whether asked or not
                 case "userspace", "" -> { }
+                case "labels" -> {
+                    labels = true;
+                    throw new CommandLineException("-o labels is not implemented by ct4j yet");
+                }
                 default -> throw new CommandLineException("-o " + OUTPUT_WORDS[k] + " is not implemented by ct4j yet");
             }
         }

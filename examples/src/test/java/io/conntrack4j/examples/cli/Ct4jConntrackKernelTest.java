@@ -171,6 +171,7 @@ class Ct4jConntrackKernelTest {
             {"-L", "-u", "UNSET"}, {"-L", "-u", "S"}, {"-L", "-u", "!"}, {"-L", "-u", "!,X"}, {"-L", "-u", "ASSUREDX"},
             {"-L", "-u", "ASSURED,!SEEN_REPLY"}, {"-L", "-u", "UNREPLIEDX,ASSURED"}, {"-L", "-p", "tcp", "-u", "a"},
             {"-E", "-e", "FOO"}, {"-E", "-e", "NEW,,UPDATE"}, {"-E", "-e", "UPDATESX"}, {"-E", "-e", "!NEW"},
+            {"-L", "-o", "save,id"}, {"-L", "-o", "id", "-o", "save"}, {"-L", "-o", "sa", "-p", "dccp"},
         };
         for (String[] args : lines) {
             assertSameAsConntrack(ns, -1, args);

@@ -59,6 +59,7 @@ class Ct4jListLargeTableKernelTest {
         assertSameXml(ns, "-L", "-o", "xml");
         assertSameWhenTheReaderLeaves(ns);
         assertSameXml(ns, "-L", "-o", "xml,ktimestamp", "-p", "sctp");
+        assertSameXml(ns, "-L", "-o", "save");
     }
 
     /** ct4j -L | head: the reader leaves early; conntrack dies of SIGPIPE, silently, and so does ct4j. */
@@ -78,7 +79,10 @@ class Ct4jListLargeTableKernelTest {
         assertEquals(theirs.stderr(), ours.stderr());
     }
 
-    /** XML lines, equal once the ticking {@code <timeout>} and {@code <deltatime>} are masked. */
+    /**
+     * XML or save lines, equal once the ticking {@code <timeout>}, {@code <deltatime>} and
+     * {@code -t} are masked.
+     */
     private static void assertSameXml(NetNs ns, String... args) {
         CommandResult theirs = run(ns, "conntrack", args);
         CommandResult ours = Ct4jProcess.run(ns, LIMIT, args);
@@ -96,7 +100,8 @@ class Ct4jListLargeTableKernelTest {
 
     private static String maskXml(String line) {
         return line.replaceFirst("<timeout>\\d+</timeout>", "<timeout>T</timeout>")
-                .replaceFirst("<deltatime>\\d+</deltatime>", "<deltatime>D</deltatime>");
+                .replaceFirst("<deltatime>\\d+</deltatime>", "<deltatime>D</deltatime>")
+                .replaceFirst("^-A -t \\d+ ", "-A -t T ");
     }
 
     /** conntrack -R lines; distinct addresses per entry keep both tuples of every entry unique. */
