@@ -36,8 +36,11 @@ public final class Ct4j {
             "  -s, -d, -r, -q ADDRESS  original source/destination, reply source/destination",
             "  --sport, --dport, --reply-port-src, --reply-port-dst PORT   (after -p)",
             "  --state, --icmp-type, --icmp-code, --icmp-id               (after -p)",
-            "  -t, --timeout SECONDS   -u, --status LIST   -m, --mark MARK[/MASK]   -w, --zone ZONE",
-            "  -o, --output LIST       a comma list of: extended, id, ktimestamp, timestamp (-E), userspace",
+            "  -t, --timeout SECONDS   -u, --status LIST (also !WORD, UNREPLIED)   -m, --mark MARK[/MASK]",
+            "  -w, --zone ZONE   --orig-zone ZONE   --reply-zone ZONE",
+            "  -n, --src-nat [ADDR[:PORT]]   -g, --dst-nat [ADDR[:PORT]]   -j, --any-nat [ADDR[:PORT]]",
+            "  -o, --output LIST       a comma list of: extended, id, ktimestamp, timestamp (-E), userspace,",
+            "                          xml (-L), save (-L, alone)",
             "");
 
     private Ct4j() {
