@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Side by side, in one run, on the same kernel table of N entries (default 1,000,000):
-#   - wall time of `conntrack -L > /dev/null` and of `ct4j -L > /dev/null` (dump + format + print),
-#     median of RUNS runs each, interleaved so that machine noise hits both alike;
-#   - JMH ConntrackFormatBenchmark: conntrack4j's cost per formatted line, scaled to N.
-# Needs root. Creates its own network namespace and restores nf_conntrack_max on exit.
+#   - wall and CPU time of `conntrack -L > /dev/null` and of `bin/ct4j -L > /dev/null` (dump +
+#     format + print), median of RUNS runs each, interleaved so that machine noise hits both alike;
+#   - JMH ConntrackFormatBenchmark (when conntrack-bench/target/benchmarks.jar is built): core's
+#     cost per formatted line, scaled to N.
+# Needs root and python3. Creates its own network namespace and restores nf_conntrack_max on exit.
 # Usage: conntrack-bench/scripts/list-side-by-side.sh [N] [RUNS]
 set -euo pipefail
 n="${1:-1000000}"
@@ -21,8 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -f "$root/conntrack-bench/target/benchmarks.jar" ] && [ -f "$root/examples/target/ct4j.jar" ] || \
-  (cd "$root" && mvn -q -B -ntp package -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true >/dev/null)
 
 ip netns add "$ns"
 need=$((n + n / 4))
@@ -40,18 +39,42 @@ ip netns exec "$ns" conntrack -R "$work/entries" >/dev/null 2>&1 || true
 have="$(ip netns exec "$ns" conntrack -C)"
 echo "table holds $have entries"
 
+# Both commands run from one shell inside the namespace, so `ip netns exec` (hundreds of ms on a
+# busy host) is paid once and not counted. Wall time and CPU time (user+sys, from wait4) are
+# recorded per run; on a shared machine CPU time is the steadier figure, since wall time then
+# includes waiting for a core.
+cat > "$work/measure.py" <<'PY'
+import os, subprocess, sys, time
+out, argv = sys.argv[1], sys.argv[2:]
+start = time.time()
+p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, usage = os.wait4(p.pid, 0)
+with open(out, "a") as f:
+    f.write("%.3f %.3f %.3f %.3f\n" % (time.time() - start, usage.ru_utime, usage.ru_stime,
+                                       usage.ru_utime + usage.ru_stime))
+PY
+"$root/bin/ct4j" --help > /dev/null   # builds the jar when stale, outside the measurement
+ip netns exec "$ns" bash -c "
+  for _ in \$(seq $runs); do
+    python3 '$work/measure.py' '$work/conntrack.times' conntrack -L
+    python3 '$work/measure.py' '$work/ct4j.times' '$root/bin/ct4j' -L
+  done"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-TIMEFORMAT=%R
-for _ in $(seq "$runs"); do
-  { time ip netns exec "$ns" conntrack -L > /dev/null 2>&1; } 2>> "$work/conntrack.times"
-  { time ip netns exec "$ns" "$root/bin/ct4j" -L > /dev/null 2>&1; } 2>> "$work/ct4j.times"
-done
-c="$(median < "$work/conntrack.times")"
-j="$(median < "$work/ct4j.times")"
-echo "conntrack -L : median ${c}s over $runs runs ($(tr '\n' ' ' < "$work/conntrack.times"))"
-echo "ct4j -L      : median ${j}s over $runs runs ($(tr '\n' ' ' < "$work/ct4j.times"))"
-awk -v c="$c" -v j="$j" 'BEGIN { printf "ratio ct4j/conntrack: %.2f\n", j / c }'
+column() { awk -v k="$2" '{ print $k }' "$1" | median; }
+c="$(column "$work/conntrack.times" 1)"; cc="$(column "$work/conntrack.times" 4)"
+j="$(column "$work/ct4j.times" 1)"; jc="$(column "$work/ct4j.times" 4)"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "conntrack -L : median wall ${c}s, cpu ${cc}s over $runs runs (wall user sys cpu per run:)"
+sed 's/^/    /' "$work/conntrack.times"
+echo "ct4j -L      : median wall ${j}s, cpu ${jc}s over $runs runs (wall user sys cpu per run:)"
+sed 's/^/    /' "$work/ct4j.times"
+awk -v c="$c" -v j="$j" -v cc="$cc" -v jc="$jc" \
+  'BEGIN { printf "ratio ct4j/conntrack: wall %.2f, cpu %.2f\n", j / c, jc / cc }'
 
+if [ ! -f "$root/conntrack-bench/target/benchmarks.jar" ]; then
+  echo "no conntrack-bench/target/benchmarks.jar: JMH part skipped"
+  exit 0
+fi
 java -jar "$root/conntrack-bench/target/benchmarks.jar" ConntrackFormatBenchmark -f 1 -wi 3 -i 5 \
   -rf json -rff "$work/jmh.json" > "$work/jmh.txt" 2>&1
 score="$(grep -E '^ConntrackFormatBenchmark.formatLines' "$work/jmh.txt" | awk '{ print $4 }')"

@@ -3,10 +3,14 @@ package io.conntrack4j.examples.cli;
 import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.Tuple;
+import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.format.ConntrackFormat;
+import io.conntrack4j.core.format.ConntrackXmlFormat;
 import io.conntrack4j.netlink.ConntrackTable;
 import io.conntrack4j.netlink.ConntrackVisitor;
+import io.conntrack4j.netlink.CpuStatistics;
 import io.conntrack4j.netlink.NetlinkException;
 import io.conntrack4j.netlink.NetlinkSocket;
 import java.io.PrintStream;
@@ -16,7 +20,7 @@ import java.util.Optional;
 
 /**
  * The conntrack(8)-compatible commands: {@code -L}/{@code --dump}, {@code -C}/{@code --count},
- * {@code -I}, {@code -U}, {@code -D}, {@code -G} and {@code -F}, on the kernel table of the current network namespace. Standard output, standard error and the
+ * {@code -I}, {@code -U}, {@code -D}, {@code -G}, {@code -F}, {@code -S} and {@code -E}, on the kernel table of the current network namespace. Standard output, standard error and the
  * exit code are conntrack 1.4.7's, so scripts can swap one for the other.
  */
 final class ConntrackCommand {
@@ -27,8 +31,9 @@ final class ConntrackCommand {
     static final int PARAMETER_PROBLEM = 2;
     /** conntrack's exit code when the kernel refuses (OTHER_PROBLEM). */
     static final int OTHER_PROBLEM = 1;
-    private static final int FLUSH_AT = 64 * 1024;
     private static final int ENOENT = 2;
+    /** What a shell reports for a program killed by SIGPIPE, as conntrack is when its reader leaves. */
+    static final int SIGPIPE_EXIT = 141;
     private static final int EEXIST = 17;
 
     private ConntrackCommand() {
@@ -44,15 +49,31 @@ final class ConntrackCommand {
      */
     static int run(String[] args, PrintStream out, PrintStream err) {
         ConntrackOptions options;
+        List<String> warnings = new ArrayList<>();
         try {
-            options = ConntrackOptions.parse(args);
+            options = ConntrackOptions.parse(args, warnings);
         } catch (CommandLineException e) {
+            warnings.forEach(err::println);
             err.println(PREFIX + e.getMessage());
+            if (e.otherProblem()) {
+                return OTHER_PROBLEM;
+            }
             err.println(TRY_HELP);
             return PARAMETER_PROBLEM;
         }
+        warnings.forEach(err::println);
+        try {
+            if (options.command() == ConntrackOptions.Command.EVENT) {
+                return EventCommand.run(options, out, err, format(options));
+            }
+        } catch (NetlinkException e) {
+            err.println(PREFIX + "Operation failed: " + e.getMessage());
+            return OTHER_PROBLEM;
+        }
         try (ConntrackTable table = new ConntrackTable(NetlinkSocket.open())) {
             return switch (options.command()) {
+                case EVENT -> throw new IllegalStateException("handled above");
+                case STATS -> stats(table, out);
                 case LIST -> list(table, options, out, err);
                 case COUNT -> count(table, out);
                 case CREATE -> create(table, options, err);
@@ -215,11 +236,59 @@ final class ConntrackCommand {
                 && ((c.hasMark() ? c.mark() & 0xFFFFFFFFL : 0) & o.markMask()) != (o.mark() & o.markMask())) {
             return false;
         }
+        if (o.originalZone() >= 0 && (!orig.hasZone() || orig.zone() != o.originalZone())
+                || o.replyZone() >= 0 && (!reply.hasZone() || reply.zone() != o.replyZone())
+                || !natMatches(o, c)) {
+            return false;
+        }
+        int status = c.hasStatus() ? c.status() : 0;
+        if (o.command() == ConntrackOptions.Command.LIST && o.status() >= 0
+                && (status & o.statusMask()) != o.status()) {
+            return false;
+        }
         if (o.status() >= 0 && o.command() != ConntrackOptions.Command.UPDATE
-                && ((c.hasStatus() ? c.status() : 0) & o.status()) != o.status()) {
+                && o.command() != ConntrackOptions.Command.LIST && (status & o.status()) != o.status()) {
             return false;
         }
         return o.zone() < 0 || (c.hasZone() ? c.zone() : 0) == o.zone();
+    }
+
+    /**
+     * conntrack's NAT filter: an entry is source-NATed when SRC_NAT_DONE is set and the reply's
+     * destination differs from the original source (the address), or the reply's destination port
+     * from the original source port (the port); destination NAT likewise on the other ends. With
+     * both --src-nat and --dst-nat both must hold, with --any-nat either.
+     */
+    private static boolean natMatches(ConntrackOptions o, Connection c) {
+        if (o.sourceNat() == null && o.destinationNat() == null) {
+            return true;
+        }
+        Tuple orig = c.original();
+        Tuple reply = c.reply();
+        int status = c.hasStatus() ? c.status() : 0;
+        boolean ports = orig.protocol().keyKind() == L4Protocol.KeyKind.PORTS;
+        boolean source = o.sourceNat() != null && translated(o.sourceNat(),
+                StatusBit.SRC_NAT_DONE.isSet(status) && !reply.destination().equals(orig.source()),
+                StatusBit.SRC_NAT_DONE.isSet(status) && ports && reply.destinationPort() != orig.sourcePort(),
+                reply.destination(), ports ? reply.destinationPort() : -1);
+        boolean destination = o.destinationNat() != null && translated(o.destinationNat(),
+                StatusBit.DST_NAT_DONE.isSet(status) && !reply.source().equals(orig.destination()),
+                StatusBit.DST_NAT_DONE.isSet(status) && ports && reply.sourcePort() != orig.destinationPort(),
+                reply.source(), ports ? reply.sourcePort() : -1);
+        if (o.anyNat()) {
+            return source || destination;
+        }
+        return (o.sourceNat() == null || source) && (o.destinationNat() == null || destination);
+    }
+
+    private static boolean translated(ConntrackOptions.NatFilter filter, boolean addressChanged, boolean portChanged,
+            IpAddress to, int toPort) {
+        if (filter.address() == null && filter.port() < 0) {
+            return addressChanged || portChanged;
+        }
+        boolean address = filter.address() == null || addressChanged && filter.address().equals(to);
+        boolean port = filter.port() < 0 || portChanged && filter.port() == toPort;
+        return address && port;
     }
 
     private static int flush(ConntrackTable table, PrintStream err) {
@@ -228,13 +297,77 @@ final class ConntrackCommand {
         return 0;
     }
 
+    /**
+     * Streams the table into one reused byte buffer: lines come straight from the netlink
+     * flyweight ({@link EntryLineFormat}); only entries with rare parts, and filters on more than
+     * family and protocol, build a {@link Connection}.
+     */
     private static int list(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
-        ConntrackFormat format = ConntrackFormat.builder().extended(options.extended()).id(options.id())
-                .kernelTimestamps(options.kernelTimestamps()).build();
-        StringBuilder text = new StringBuilder(FLUSH_AT + 1024);
+        if (options.status() >= 0 && options.statusMask() == 0) {
+            // conntrack asks the kernel to filter on status, and the kernel refuses an empty mask
+            err.println(PREFIX + "Operation failed: invalid parameters");
+            return OTHER_PROBLEM;
+        }
+        if (options.xml()) {
+            return listXml(table, options, out, err);
+        }
+        if (options.save()) {
+            return listSave(table, options, out, err);
+        }
+        ConntrackFormat format = format(options);
+        EntryLineFormat lines = new EntryLineFormat(options.extended(), options.id(), options.kernelTimestamps(), false);
+        boolean filterOnConnection = filtersBeyondProtocol(options);
+        LineBuffer text = new LineBuffer(out);
+        StringBuilder slow = new StringBuilder(512);
         long[] shown = {0};
         ConntrackVisitor print = entry -> {
             // conntrack filters the protocol in user space, after the kernel's family filter
+            if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()
+                    || !EntryLineFormat.usable(entry.original())) {
+                return true;
+            }
+            Connection c = null;
+            if (filterOnConnection) {
+                c = entry.toConnection();
+                if (c == null || !matches(options, c)) {
+                    return true;
+                }
+            }
+            if (!lines.append(text, entry)) {
+                c = c != null ? c : entry.toConnection();
+                if (c == null) {
+                    return true;
+                }
+                slow.setLength(0);
+                text.appendUtf8(format.formatTo(slow, c)).append('\n');
+            }
+            shown[0]++;
+            // a reader that went away (ct4j -L | head) ends the dump, as SIGPIPE ends conntrack
+            return !(text.flushIfFull() && out.checkError());
+        };
+        if (options.family() == null) {
+            table.dump(print);
+        } else {
+            table.dump(options.family(), print);
+        }
+        text.flush();
+        if (out.checkError()) {
+            return SIGPIPE_EXIT;
+        }
+        err.println(PREFIX + shown[0] + " flow entries have been shown.");
+        return 0;
+    }
+
+    /**
+     * {@code -L -o xml}: the XML declaration and {@code <conntrack>} before the first flow, one
+     * {@code <flow>} line per entry, {@code </conntrack>} after the last; nothing for an empty list.
+     */
+    private static int listXml(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
+        ConntrackXmlFormat xml = ConntrackXmlFormat.builder().kernelTimestamps(options.kernelTimestamps()).build();
+        LineBuffer text = new LineBuffer(out);
+        StringBuilder flow = new StringBuilder(1024);
+        long[] shown = {0};
+        ConntrackVisitor print = entry -> {
             if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()) {
                 return true;
             }
@@ -242,12 +375,14 @@ final class ConntrackCommand {
             if (c == null || !matches(options, c)) {
                 return true;
             }
-            format.formatTo(text, c).append('\n');
-            shown[0]++;
-            if (text.length() >= FLUSH_AT) {
-                out.print(text);
-                text.setLength(0);
+            if (shown[0]++ == 0) {
+                text.appendAscii("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n");
             }
+            flow.setLength(0);
+            xml.appendTo(flow, c, true);
+            sctpStateAsTcp(flow, c);
+            text.appendUtf8(flow).append('\n');
+            text.flushIfFull();
             return true;
         };
         if (options.family() == null) {
@@ -255,9 +390,79 @@ final class ConntrackCommand {
         } else {
             table.dump(options.family(), print);
         }
+        if (shown[0] > 0) {
+            text.appendAscii("</conntrack>\n");
+        }
+        text.flush();
+        err.println(PREFIX + shown[0] + " flow entries have been shown.");
+        return 0;
+    }
+
+    /** {@code -L -o save}: one {@code -A} command line per entry ({@link SaveFormat}). */
+    private static int listSave(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
+        LineBuffer text = new LineBuffer(out);
+        StringBuilder line = new StringBuilder(256);
+        long[] shown = {0};
+        ConntrackVisitor print = entry -> {
+            if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()) {
+                return true;
+            }
+            Connection c = entry.toConnection();
+            if (c == null || !matches(options, c)) {
+                return true;
+            }
+            line.setLength(0);
+            text.appendUtf8(SaveFormat.appendTo(line, c)).append('\n');
+            shown[0]++;
+            return !(text.flushIfFull() && out.checkError());
+        };
+        if (options.family() == null) {
+            table.dump(print);
+        } else {
+            table.dump(options.family(), print);
+        }
+        text.flush();
+        if (out.checkError()) {
+            return SIGPIPE_EXIT;
+        }
+        err.println(PREFIX + shown[0] + " flow entries have been shown.");
+        return 0;
+    }
+
+    /**
+     * libnetfilter_conntrack's XML prints an SCTP state through its TCP name table (SCTP
+     * ESTABLISHED, 4, comes out as FIN_WAIT); core's XML format leaves SCTP states out, so the
+     * element goes in here, where conntrack puts it: first in the independent meta.
+     */
+    private static void sctpStateAsTcp(StringBuilder flow, Connection c) {
+        if (c.protocol() != L4Protocol.SCTP || !c.hasProtocolState()) {
+            return;
+        }
+        TcpState name = TcpState.ofNumber(c.protocolState());
+        String anchor = "<meta direction=\"independent\">";
+        int at = flow.indexOf(anchor);
+        if (name != null && at >= 0) {
+            flow.insert(at + anchor.length(), "<state>" + name.conntrackName() + "</state>");
+        }
+    }
+
+    /** Whether {@link #matches} has more to check than the protocol, which the flyweight answers. */
+    private static boolean filtersBeyondProtocol(ConntrackOptions o) {
+        return o.source() != null || o.destination() != null || o.replySource() != null
+                || o.sourceNat() != null || o.destinationNat() != null || o.originalZone() >= 0 || o.replyZone() >= 0
+                || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
+                || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
+                || o.zone() >= 0;
+    }
+
+    /** conntrack -S: one line per CPU, {@code cpu=N} padded to 4 then a tab, then the counters. */
+    private static int stats(ConntrackTable table, PrintStream out) {
+        StringBuilder text = new StringBuilder();
+        for (CpuStatistics cpu : table.cpuStatistics()) {
+            text.append(cpu).append('\n');
+        }
         out.print(text);
         out.flush();
-        err.println(PREFIX + shown[0] + " flow entries have been shown.");
         return 0;
     }
 

@@ -1,12 +1,17 @@
 package io.conntrack4j.examples.cli;
 
 import io.conntrack4j.core.AddressFamily;
+import io.conntrack4j.core.EventType;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.ParseException;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The part of conntrack(8)'s command line that ct4j implements, parsed the way conntrack 1.4.7
@@ -18,22 +23,32 @@ import java.util.Locale;
 final class ConntrackOptions {
     /** conntrack's option table order, which is also the order its checks report problems in. */
     private static final String[] CHECKED = {
-        "--src", "--dst", "--reply-src", "--reply-dst", "--protonum", "--timeout", "--status", "--family",
-        "--output", "--mark", "--zone"};
-    /** Per command, per {@link #CHECKED} option: 0 illegal, 1 mandatory, 2 optional (probed on conntrack 1.4.7). */
-    private static final String LIST_RULES = "22222022222";
-    private static final String COUNT_RULES = "00000000000";
-    private static final String CREATE_RULES = "22221120022";
-    private static final String UPDATE_RULES = "22222222220";
-    private static final String DELETE_RULES = "22222222222";
-    private static final String GET_RULES = "22221000200";
-    private static final String FLUSH_RULES = "00000002000";
+        "--src", "--dst", "--reply-src", "--reply-dst", "--protonum", "--timeout", "--status", "--zero",
+        "--event-mask", "--tuple-src", "--tuple-dst", "--mask-src", "--mask-dst", "--nat-range", "--mark", "--id",
+        "--family", "--src-nat", "--dst-nat", "--output", "--secmark", "--buffer-size", "--any-nat", "--zone",
+        "--label", "--label-add", "--label-del", "--orig-zone", "--reply-zone"};
+    /**
+     * Per command, per {@link #CHECKED} option: 0 illegal, 1 mandatory, 2 optional (conntrack 1.4.7's
+     * table, whose "decided later" tuple entries of -I and -G are optional here and checked by
+     * {@link #checkTuple()}).
+     */
+    private static final String LIST_RULES = "22222022000220202222202220022";
+    private static final String COUNT_RULES = "00000000000000000000000000000";
+    private static final String CREATE_RULES = "22221120000002200220000202022";
+    private static final String UPDATE_RULES = "22222220000220222222000022200";
+    private static final String DELETE_RULES = "22222220000220222222000220022";
+    private static final String GET_RULES = "22221000000000020002000020000";
+    private static final String FLUSH_RULES = "00000000000000002000000000000";
+    private static final String EVENT_RULES = "22222000200220202222222220022";
+    private static final String STATS_RULES = "00000000000000000000000000000";
     private static final String[] LONG_OPTIONS = {
         "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
         "--protonum", "--output", "--src", "--orig-src", "--dst", "--orig-dst", "--reply-src", "--reply-dst",
         "--timeout", "--status", "--mark", "--zone", "--sport", "--orig-port-src", "--dport", "--orig-port-dst",
         "--reply-port-src", "--reply-port-dst", "--state", "--icmp-type", "--icmp-code", "--icmp-id",
-        "--icmpv6-type", "--icmpv6-code", "--icmpv6-id"};
+        "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
+        "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone"};
+    private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
 
     /** What to do. */
     enum Command {
@@ -50,7 +65,11 @@ final class ConntrackOptions {
         /** {@code -G}, {@code --get}: print one entry by tuple. */
         GET(GET_RULES),
         /** {@code -F}, {@code --flush}: empty the table. */
-        FLUSH(FLUSH_RULES);
+        FLUSH(FLUSH_RULES),
+        /** {@code -E}, {@code --event}: print events until killed. */
+        EVENT(EVENT_RULES),
+        /** {@code -S}, {@code --stats}: print the per-CPU counters. */
+        STATS(STATS_RULES);
 
         private final String rules;
 
@@ -79,9 +98,22 @@ final class ConntrackOptions {
     private TcpState state;
     private long timeout = -1;
     private int status = -1;
+    private int statusMask;
+    private int originalZone = -1;
+    private int replyZone = -1;
+    private NatFilter sourceNat;
+    private NatFilter destinationNat;
+    private boolean anyNat;
+    private List<String> warnings = new ArrayList<>();
     private long mark = -1;
     private long markMask = 0xFFFFFFFFL;
     private int zone = -1;
+    private Set<EventType> events = EnumSet.allOf(EventType.class);
+    private long bufferSize = -1;
+    private boolean timestamps;
+    private boolean xml;
+    private boolean save;
+    private boolean labels;
     private final boolean[] given = new boolean[CHECKED.length];
 
     private ConntrackOptions() {
@@ -187,6 +219,114 @@ final class ConntrackOptions {
         return status;
     }
 
+    /**
+     * The bits {@code -L -u} compares: {@code !NAME} and {@code UNREPLIED} words, or else the named
+     * bits; an entry is listed when {@code (status & statusMask) == status()}. conntrack sends the
+     * pair to the kernel, which refuses a zero mask (as after {@code -u UNSET}).
+     *
+     * @return the mask
+     */
+    int statusMask() {
+        return statusMask;
+    }
+
+    /** @return {@code --orig-zone}, or -1 */
+    int originalZone() {
+        return originalZone;
+    }
+
+    /** @return {@code --reply-zone}, or -1 */
+    int replyZone() {
+        return replyZone;
+    }
+
+    /** @return {@code --src-nat [ADDRESS][:PORT]} (or {@code --any-nat}'s), or null */
+    NatFilter sourceNat() {
+        return sourceNat;
+    }
+
+    /** @return {@code --dst-nat [ADDRESS][:PORT]} (or {@code --any-nat}'s), or null */
+    NatFilter destinationNat() {
+        return destinationNat;
+    }
+
+    /** @return {@code --any-nat}: either NAT will do */
+    boolean anyNat() {
+        return anyNat;
+    }
+
+    /**
+     * A NAT filter: an entry passes when it is NATed that way, and, when given, to that address
+     * and port.
+     *
+     * @param address the translated address, or null for any
+     * @param port the translated port, or -1 for any
+     */
+    record NatFilter(IpAddress address, int port) {
+    }
+
+    private void nat(String canonical, String value) throws CommandLineException {
+        for (int k = 0; k < CHECKED.length; k++) {
+            if (CHECKED[k].equals(canonical)) {
+                given[k] = true;
+            }
+        }
+        NatFilter filter = value == null ? new NatFilter(null, -1) : natFilter(value);
+        switch (canonical) {
+            case "--src-nat" -> sourceNat = filter;
+            case "--dst-nat" -> destinationNat = filter;
+            default -> {
+                anyNat = true;
+                sourceNat = filter;
+                destinationNat = filter;
+            }
+        }
+    }
+
+    /** ADDRESS, ADDRESS:PORT or [IPV6]:PORT, as conntrack splits it. */
+    private NatFilter natFilter(String value) throws CommandLineException {
+        String address = value;
+        String port = null;
+        int open = value.indexOf('[');
+        if (open >= 0) {
+            int close = value.indexOf(']', open + 1);
+            if (close == open + 1) {
+                throw new CommandLineException("No IPv6 address specified");
+            }
+            if (close < 0) {
+                throw new CommandLineException("No closing ']' around IPv6 address");
+            }
+            int colon = value.indexOf(':', close);
+            if (colon >= 0) {
+                address = value.substring(open + 1, close);
+                port = value.substring(colon + 1);
+            }
+        } else {
+            int colon = value.indexOf(':');
+            if (colon >= 0 && value.indexOf(':', colon + 1) < 0) {
+                address = value.substring(0, colon);
+                port = value.substring(colon + 1);
+            }
+        }
+        int portNumber = -1;
+        if (port != null) {
+            if (port.isEmpty()) {
+                throw new CommandLineException("No port specified after `:'");
+            }
+            if (!port.chars().allMatch(ch -> ch >= '0' && ch <= '9') || port.length() > 5
+                    || Integer.parseInt(port) > 0xFFFF) {
+                throw new CommandLineException("Invalid port `" + port + "'");
+            }
+            portNumber = Integer.parseInt(port);
+        }
+        return new NatFilter(address(address), portNumber);
+    }
+
+    /** @return warnings conntrack prints on stderr while parsing (SRC_NAT/DST_NAT words) */
+    List<String> warnings() {
+        return warnings;
+    }
+
     /** @return {@code -m} mark (unsigned 32-bit), or -1 */
     long mark() {
         return mark;
@@ -202,6 +342,31 @@ final class ConntrackOptions {
         return zone;
     }
 
+    /** @return the {@code -e} event types (all without {@code -e}) */
+    Set<EventType> events() {
+        return events;
+    }
+
+    /** @return the {@code -b} receive buffer size in bytes, or -1 */
+    long bufferSize() {
+        return bufferSize;
+    }
+
+    /** @return {@code -o save}: conntrack command lines that recreate the entries */
+    boolean save() {
+        return save;
+    }
+
+    /** @return {@code -o xml} */
+    boolean xml() {
+        return xml;
+    }
+
+    /** @return {@code -o timestamp}: events start with the time they were printed */
+    boolean timestamps() {
+        return timestamps;
+    }
+
     /**
      * Parses a command line such as {@code -L -f ipv4 -o extended,id}.
      *
@@ -211,7 +376,21 @@ final class ConntrackOptions {
      *     ct4j does not implement yet
      */
     static ConntrackOptions parse(String[] args) throws CommandLineException {
+        return parse(args, new ArrayList<>());
+    }
+
+    /**
+     * Parses, collecting the warnings conntrack prints while it parses (they come out even when a
+     * later option is refused).
+     *
+     * @param args the arguments
+     * @param warnings where warnings are added, in order
+     * @return the options
+     * @throws CommandLineException as {@link #parse(String[])}
+     */
+    static ConntrackOptions parse(String[] args, List<String> warnings) throws CommandLineException {
         ConntrackOptions o = new ConntrackOptions();
+        o.warnings = warnings;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String name;
@@ -227,12 +406,14 @@ final class ConntrackOptions {
                 if (arg.length() > 2) {
                     value = arg.substring(2);
                 }
-            } else if (o.command != null && i > 0 && isTableCommand(args[i - 1])) {
+            } else if (o.command != null && i > 0 && isTableCommand(args[i - 1]) && !arg.startsWith("-")
+                    && !arg.startsWith("!")) {
                 // conntrack reads a word after -L/-C/-D/... as the table to work on
                 table(arg);
                 continue;
             } else {
-                throw new CommandLineException("unknown option `" + arg + "'");
+                // getopt moves other words aside and conntrack never looks at them
+                continue;
             }
             Command next = switch (name) {
                 case "-L", "--dump" -> Command.LIST;
@@ -242,6 +423,8 @@ final class ConntrackOptions {
                 case "-D", "--delete" -> Command.DELETE;
                 case "-G", "--get" -> Command.GET;
                 case "-F", "--flush" -> Command.FLUSH;
+                case "-E", "--event" -> Command.EVENT;
+                case "-S", "--stats" -> Command.STATS;
                 default -> null;
             };
             if (next != null) {
@@ -258,6 +441,16 @@ final class ConntrackOptions {
                 continue;
             }
             String canonical = canonical(name, o.protocol, arg);
+            if (NAT_OPTIONS.contains(canonical)) {
+                // conntrack reads the address only from the next word (unless it looks like an
+                // option); an attached one (-nADDR, --src-nat=ADDR) is accepted and ignored
+                value = null;
+                if (i + 1 < args.length && !args[i + 1].startsWith("-") && !args[i + 1].startsWith("!")) {
+                    value = args[++i];
+                }
+                o.nat(canonical, value);
+                continue;
+            }
             if (value == null) {
                 if (i + 1 >= args.length) {
                     throw new CommandLineException("option `" + name + "' requires an argument");
@@ -282,6 +475,9 @@ final class ConntrackOptions {
         }
         if (o.command == Command.CREATE || o.command == Command.GET) {
             o.checkTuple();
+        }
+        if ((o.xml || o.save) && o.command != Command.LIST) {
+            throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
         return o;
     }
@@ -330,6 +526,13 @@ final class ConntrackOptions {
             case "-u", "--status" -> "--status";
             case "-m", "--mark" -> "--mark";
             case "-w", "--zone" -> "--zone";
+            case "-e", "--event-mask" -> "--event-mask";
+            case "-n", "--src-nat" -> "--src-nat";
+            case "-g", "--dst-nat" -> "--dst-nat";
+            case "-j", "--any-nat" -> "--any-nat";
+            case "--orig-zone" -> "--orig-zone";
+            case "--reply-zone" -> "--reply-zone";
+            case "-b", "--buffer-size" -> "--buffer-size";
             default -> null;
         };
         if (general != null) {
@@ -376,7 +579,7 @@ final class ConntrackOptions {
             case "--reply-src" -> replySource = address(value);
             case "--reply-dst" -> replyDestination = address(value);
             case "--timeout" -> timeout = strtoul(value, 10);
-            case "--status" -> status = status(value);
+            case "--status" -> status(value);
             case "--mark" -> {
                 int slash = value.indexOf('/');
                 mark = strtoul(slash < 0 ? value : value.substring(0, slash), 0);
@@ -396,6 +599,10 @@ final class ConntrackOptions {
             case "--icmp-type" -> icmpType = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-code" -> icmpCode = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-id" -> icmpId = port(value);
+            case "--event-mask" -> events = eventMask(value);
+            case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--buffer-size" -> bufferSize = strtoul(value, 0);
             default -> throw new CommandLineException("unknown option `" + canonical + "'");
         }
     }
@@ -418,37 +625,140 @@ final class ConntrackOptions {
         return parsed;
     }
 
+    /** conntrack's -o words, in its table order (a prefix picks the first that starts with it). */
+    private static final String[] OUTPUT_WORDS = {"xml", "extended", "timestamp", "id", "ktimestamp", "labels",
+        "userspace", "save"};
+    /** conntrack's -e words. */
+    private static final String[] EVENT_WORDS = {"ALL", "NEW", "UPDATES", "DESTROY"};
+    /** conntrack's -u words. */
+    private static final String[] STATUS_WORDS = {"ASSURED", "SEEN_REPLY", "UNSET", "FIXED_TIMEOUT", "EXPECTED",
+        "OFFLOAD", "HW_OFFLOAD"};
+    private static final int[] STATUS_BITS = {StatusBit.ASSURED.mask(), StatusBit.SEEN_REPLY.mask(), 0,
+        StatusBit.FIXED_TIMEOUT.mask(), StatusBit.EXPECTED.mask(), StatusBit.OFFLOAD.mask(),
+        StatusBit.HW_OFFLOAD.mask()};
+
     private void output(String value) throws CommandLineException {
-        int start = 0;
-        for (String part : value.split(",", -1)) {
-            switch (part) {
-                case "extended" -> extended = true;
-                case "id" -> id = true;
-                case "ktimestamp" -> kernelTimestamps = true;
-                case "xml", "timestamp", "labels", "userspace", "save" ->
-                        throw new CommandLineException("-o " + part + " is not implemented by ct4j yet");
-                // conntrack quotes the rest of the list from the word it did not know
-                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
-            }
-            start += part.length() + 1;
+        parseOutput(value);
+        if (save && (extended || id || kernelTimestamps || timestamps || xml || labels)) {
+            throw new CommandLineException(
+                    "cannot combine save output with any other output type, use -o save only", true);
         }
     }
 
-    private static int status(String value) throws CommandLineException {
-        int bits = 0;
-        int start = 0;
-        for (String part : value.split(",", -1)) {
-            switch (part) {
-                case "SEEN_REPLY" -> bits |= StatusBit.SEEN_REPLY.mask();
-                case "ASSURED" -> bits |= StatusBit.ASSURED.mask();
-                case "FIXED_TIMEOUT" -> bits |= StatusBit.FIXED_TIMEOUT.mask();
-                case "EXPECTED" -> bits |= StatusBit.EXPECTED.mask();
-                case "UNSET" -> { }
-                default -> throw new CommandLineException("Bad parameter `" + value.substring(start) + "'");
+    private void parseOutput(String value) throws CommandLineException {
+        for (String word : words(value, false)) {
+            int k = lookup(word, OUTPUT_WORDS);
+            switch (k < 0 ? "" : OUTPUT_WORDS[k]) {
+                case "extended" -> extended = true;
+                case "id" -> id = true;
+                case "ktimestamp" -> kernelTimestamps = true;
+                case "timestamp" -> timestamps = true;
+                case "xml" -> xml = true;
+                case "save" -> save = true;
+                // conntrack 1.4.7 marks user-space events whether asked or not
+                case "userspace", "" -> { }
+                case "labels" -> {
+                    labels = true;
+                    throw new CommandLineException("-o labels is not implemented by ct4j yet");
+                }
+                default -> throw new CommandLineException("-o " + OUTPUT_WORDS[k] + " is not implemented by ct4j yet");
             }
-            start += part.length() + 1;
         }
-        return bits;
+    }
+
+    /**
+     * Splits a comma list as conntrack's parse_parameter walks it: an empty word is refused, quoting
+     * the rest of the list from there; {@code negatable} lets words start with {@code !}.
+     */
+    private static List<String> words(String value, boolean negatable) throws CommandLineException {
+        List<String> words = new ArrayList<>();
+        int start = 0;
+        while (true) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            int wordStart = negatable && start < end && value.charAt(start) == '!' ? start + 1 : start;
+            if (wordStart == end) {
+                throw new CommandLineException("Bad parameter `" + value.substring(wordStart) + "'");
+            }
+            // each word keeps the rest of the list, for the error message
+            words.add(value.substring(start));
+            if (comma < 0) {
+                return words;
+            }
+            start = comma + 1;
+        }
+    }
+
+    /**
+     * The index of the first name that starts with the word (up to its comma), ignoring case; -1
+     * for a prefix of SRC_NAT or DST_NAT, which conntrack ignores with a warning.
+     *
+     * @param rest the word and the rest of the list
+     */
+    private int lookup(String rest, String[] names) throws CommandLineException {
+        int comma = rest.indexOf(',');
+        String word = comma < 0 ? rest : rest.substring(0, comma);
+        for (String nat : new String[] {"SRC_NAT", "DST_NAT"}) {
+            if (isPrefix(word, nat)) {
+                warnings.add("WARNING: ignoring " + nat + ", use --" + nat.toLowerCase(Locale.ROOT).replace('_', '-')
+                        + " instead");
+                return -1;
+            }
+        }
+        for (int k = 0; k < names.length; k++) {
+            if (isPrefix(word, names[k])) {
+                return k;
+            }
+        }
+        throw new CommandLineException("Bad parameter `" + rest + "'");
+    }
+
+    /** strncasecmp(word, name, strlen(word)) == 0. */
+    private static boolean isPrefix(String word, String name) {
+        return word.length() <= name.length() && name.regionMatches(true, 0, word, 0, word.length());
+    }
+
+    /** conntrack -e: a comma list of (prefixes of) ALL, NEW, UPDATES, DESTROY, in any case. */
+    private Set<EventType> eventMask(String value) throws CommandLineException {
+        Set<EventType> types = EnumSet.noneOf(EventType.class);
+        for (String word : words(value, false)) {
+            int k = lookup(word, EVENT_WORDS);
+            switch (k) {
+                case 0 -> types.addAll(EnumSet.allOf(EventType.class));
+                case 1 -> types.add(EventType.NEW);
+                case 2 -> types.add(EventType.UPDATE);
+                case 3 -> types.add(EventType.DESTROY);
+                default -> { }
+            }
+        }
+        return types;
+    }
+
+    /**
+     * conntrack -u: a comma list of (prefixes of) the status words; {@code !WORD} adds the bit to the
+     * mask only (it must be clear), a word starting with UNREPLIED asks for SEEN_REPLY clear.
+     */
+    private void status(String value) throws CommandLineException {
+        int bits = 0;
+        int mask = 0;
+        for (String rest : words(value, true)) {
+            boolean negated = rest.startsWith("!");
+            String word = negated ? rest.substring(1) : rest;
+            if (!negated && word.startsWith("UNREPLIED")) {
+                mask |= StatusBit.SEEN_REPLY.mask();
+                continue;
+            }
+            int k = lookup(word, STATUS_WORDS);
+            if (k >= 0) {
+                if (negated) {
+                    mask |= STATUS_BITS[k];
+                } else {
+                    bits |= STATUS_BITS[k];
+                }
+            }
+        }
+        status = bits;
+        statusMask = mask == 0 ? bits : mask;
     }
 
     /** conntrack keeps the low 16 bits of what strtoul read. */
@@ -523,7 +833,7 @@ final class ConntrackOptions {
     private static boolean isTableCommand(String arg) {
         return switch (arg) {
             case "-L", "--dump", "-C", "--count", "-D", "--delete", "-F", "--flush", "-G", "--get", "-I", "--create",
-                    "-U", "--update" -> true;
+                    "-U", "--update", "-E", "--event", "-S", "--stats" -> true;
             default -> false;
         };
     }

@@ -19,6 +19,10 @@ public final class Ct4j {
             "                          as sysctl(8) prints them (--defaults: Linux's built-in values)",
             "  sync-decode FILE [--port N]   decode the conntrackd sync messages of a pcap/pcapng capture",
             "                          (ct4j sync-decode --help for the output format)",
+            "  replay FILE [--events] [--zone N]   run a pcap/pcapng capture through the user-space",
+            "                          tracker: the final table as conntrack -L prints it (--events:",
+            "                          the events as conntrack -E prints them; ct4j replay --help)",
+            "  show conntrack table ipv4|ipv6   the table as VyOS's operational mode shows it",
             "",
             "conntrack(8) options (same output, messages and exit codes as conntrack 1.4.7):",
             "  -L, --dump              list the connection tracking table",
@@ -28,13 +32,18 @@ public final class Ct4j {
             "  -U, --update            set -m, -t or -u on the entries the filter matches",
             "  -D, --delete            delete the entries the filter matches",
             "  -F, --flush             empty the table",
+            "  -E, --event             print events until interrupted (-e NEW,UPDATE,DESTROY; -b BYTES)",
+            "  -S, --stats             print the per-CPU counters",
             "  -f, --family ipv4|ipv6  only this family",
             "  -p, --proto PROTO       a layer-4 protocol: a name (tcp, udp, ...) or number",
             "  -s, -d, -r, -q ADDRESS  original source/destination, reply source/destination",
             "  --sport, --dport, --reply-port-src, --reply-port-dst PORT   (after -p)",
             "  --state, --icmp-type, --icmp-code, --icmp-id               (after -p)",
-            "  -t, --timeout SECONDS   -u, --status LIST   -m, --mark MARK[/MASK]   -w, --zone ZONE",
-            "  -o, --output LIST       a comma list of: extended, id, ktimestamp",
+            "  -t, --timeout SECONDS   -u, --status LIST (also !WORD, UNREPLIED)   -m, --mark MARK[/MASK]",
+            "  -w, --zone ZONE   --orig-zone ZONE   --reply-zone ZONE",
+            "  -n, --src-nat [ADDR[:PORT]]   -g, --dst-nat [ADDR[:PORT]]   -j, --any-nat [ADDR[:PORT]]",
+            "  -o, --output LIST       a comma list of: extended, id, ktimestamp, timestamp (-E), userspace,",
+            "                          xml (-L), save (-L, alone)",
             "");
 
     private Ct4j() {
@@ -72,7 +81,10 @@ public final class Ct4j {
                 return TimeoutsCommand.run(rest, out, err);
             case "sync-decode":
                 return SyncDecodeCommand.run(rest, out, err);
-            case "replay": return ReplayCommand.run(rest, out, err);
+            case "replay":
+                return ReplayCommand.run(rest, out, err);
+            case "show":
+                return ShowCommand.run(rest, out, err);
             case "-h":
             case "--help":
                 out.print(USAGE);

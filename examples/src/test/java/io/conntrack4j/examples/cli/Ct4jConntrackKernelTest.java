@@ -104,7 +104,9 @@ class Ct4jConntrackKernelTest {
         assertEquals(before.stderr(), after.stderr(), "the table changed during the test");
         List<String> expected = before.stdout().lines().toList();
         List<String> got = ours.stdout().lines().toList();
-        assertEquals(expectedLines, expected.size(), context);
+        if (expectedLines >= 0) {
+            assertEquals(expectedLines, expected.size(), context);
+        }
         assertEquals(expected.size(), got.size(), context);
         Map<String, long[]> window = new HashMap<>();
         for (String line : expected) {
@@ -151,6 +153,29 @@ class Ct4jConntrackKernelTest {
         assertSameAsConntrack(ns, 5, "-L", "--family=ipv4", "-p", "tcp");
         assertSameAsConntrack(ns, 1, "-L", "-p", "99", "-o", "id");
         assertSameAsConntrack(ns, 0, "-L", "-p", "dccp");
+    }
+
+    /**
+     * conntrack reads -o, -u and -e lists word by word: any case, any prefix of a word (the first in
+     * its table wins), prefixes of SRC_NAT/DST_NAT ignored with a warning, {@code !WORD} and
+     * UNREPLIED for -u, empty words refused.
+     */
+    @Test
+    void readsParameterListsAsConntrackDoes() {
+        NetNs ns = lab.namespace("words");
+        insertAll(ns);
+        String[][] lines = {
+            {"-L", "-o", "ext"}, {"-L", "-o", "e,i"}, {"-L", "-o", "EXTENDED,ID"}, {"-L", "-o", "s"},
+            {"-L", "-o", "d,e"}, {"-L", "-o", "s", "--bogus"}, {"-L", "-o", ","}, {"-L", "-o", "id,"},
+            {"-L", "-u", "ASSURED"}, {"-L", "-u", "!ASSURED"}, {"-L", "-u", "UNREPLIED"}, {"-L", "-u", "seen"},
+            {"-L", "-u", "UNSET"}, {"-L", "-u", "S"}, {"-L", "-u", "!"}, {"-L", "-u", "!,X"}, {"-L", "-u", "ASSUREDX"},
+            {"-L", "-u", "ASSURED,!SEEN_REPLY"}, {"-L", "-u", "UNREPLIEDX,ASSURED"}, {"-L", "-p", "tcp", "-u", "a"},
+            {"-E", "-e", "FOO"}, {"-E", "-e", "NEW,,UPDATE"}, {"-E", "-e", "UPDATESX"}, {"-E", "-e", "!NEW"},
+            {"-L", "-o", "save,id"}, {"-L", "-o", "id", "-o", "save"}, {"-L", "-o", "sa", "-p", "dccp"},
+        };
+        for (String[] args : lines) {
+            assertSameAsConntrack(ns, -1, args);
+        }
     }
 
     @Test

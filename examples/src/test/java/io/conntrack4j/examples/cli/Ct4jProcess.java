@@ -27,6 +27,16 @@ final class Ct4jProcess {
      * @return what it printed and returned
      */
     static CommandResult run(NetNs ns, Duration limit, String... args) {
+        return ns.exec(limit, null, command(args));
+    }
+
+    /**
+     * The command line that runs {@code ct4j ARGS}, for starting it in the background.
+     *
+     * @param args ct4j's command line
+     * @return java, its flags, the class path, the main class and {@code args}
+     */
+    static String[] command(String... args) {
         if (!CLASS_PATH.contains("conntrack-netlink") && !CLASS_PATH.contains("classes")) {
             throw new IllegalStateException(
                     "surefire must pass the real class path, not a manifest-only jar: " + CLASS_PATH);
@@ -35,7 +45,7 @@ final class Ct4jProcess {
         argv.addAll(launcherFlags());
         argv.addAll(List.of("-cp", CLASS_PATH, Ct4j.class.getName()));
         argv.addAll(List.of(args));
-        return ns.exec(limit, null, argv.toArray(String[]::new));
+        return argv.toArray(String[]::new);
     }
 
     /**

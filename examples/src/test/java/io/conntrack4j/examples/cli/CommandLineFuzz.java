@@ -1,0 +1,79 @@
+package io.conntrack4j.examples.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Random conntrack command lines for fuzz tests: valid lines of every command ct4j implements,
+ * then mutated (words dropped, doubled, swapped, cut, joined with {@code =}, characters flipped,
+ * noise inserted), so that most are near misses of real usage.
+ */
+final class CommandLineFuzz {
+    private static final String[][] VALID = {
+        {"-L"}, {"-L", "-o", "extended,id"}, {"-L", "-f", "ipv6", "-p", "tcp"}, {"-L", "-u", "!ASSURED,UNREPLIED"},
+        {"-L", "-s", "10.0.0.1", "-d", "10.0.0.2", "-p", "udp", "--sport", "53"}, {"-L", "-m", "7/0xff", "-w", "3"},
+        {"-L", "-n", "10.0.0.9:80"}, {"-L", "--dst-nat"}, {"-L", "--orig-zone", "4"}, {"-L", "-o", "xml"},
+        {"-C"}, {"-S"}, {"-F"}, {"-F", "-f", "ipv4"},
+        {"-E", "-e", "NEW,DESTROY", "-o", "timestamp"}, {"-E", "-b", "65536", "-p", "icmp"},
+        {"-I", "-p", "tcp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2", "--state", "ESTABLISHED",
+            "-t", "30"},
+        {"-I", "-p", "icmp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--icmp-type", "8", "--icmp-code", "0", "-t", "30"},
+        {"-G", "-p", "udp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2"},
+        {"-U", "-p", "tcp", "-m", "5"}, {"-D", "-s", "10.0.0.1"}, {"-D", "-p", "udp", "--reply-port-src", "53"},
+    };
+    private static final String[] NOISE = {"-", "--", "=", ",", "!", "", "-x", "--bogus", "-L", "-E", "-p", "-o",
+        "-u", "-e", "-n", "ipv4", "ipv6", "tcp", "300", "0x", "::1", "1.2.3.4", "[::1]", "extended,,id", "UNSET",
+        "expect", "conntrack", "--family=", "--src-nat=1.1.1.1", "-fipv9", "\u00e9", "-t", "--orig-zone"};
+
+    private final Random random;
+
+    CommandLineFuzz(long seed) {
+        random = new Random(seed);
+    }
+
+    /** @return the next command line: a valid one, mutated one to three times */
+    String[] next() {
+        List<String> words = new ArrayList<>(List.of(VALID[random.nextInt(VALID.length)]));
+        int mutations = random.nextInt(4);
+        for (int m = 0; m < mutations; m++) {
+            int at = words.isEmpty() ? 0 : random.nextInt(words.size());
+            switch (random.nextInt(7)) {
+                case 0 -> {
+                    if (!words.isEmpty()) {
+                        words.remove(at);
+                    }
+                }
+                case 1 -> words.add(at, words.isEmpty() ? "-L" : words.get(at));
+                case 2 -> {
+                    if (words.size() > 1) {
+                        int other = random.nextInt(words.size());
+                        String w = words.get(at);
+                        words.set(at, words.get(other));
+                        words.set(other, w);
+                    }
+                }
+                case 3 -> {
+                    if (!words.isEmpty() && !words.get(at).isEmpty()) {
+                        String w = words.get(at);
+                        words.set(at, w.substring(0, random.nextInt(w.length())));
+                    }
+                }
+                case 4 -> {
+                    if (at + 1 < words.size() && words.get(at).startsWith("--")) {
+                        words.set(at, words.get(at) + "=" + words.remove(at + 1));
+                    }
+                }
+                case 5 -> {
+                    if (!words.isEmpty() && !words.get(at).isEmpty()) {
+                        char[] w = words.get(at).toCharArray();
+                        w[random.nextInt(w.length)] = (char) (33 + random.nextInt(94));
+                        words.set(at, new String(w));
+                    }
+                }
+                default -> words.add(at, NOISE[random.nextInt(NOISE.length)]);
+            }
+        }
+        return words.toArray(String[]::new);
+    }
+}
