@@ -156,15 +156,75 @@ public final class ConntrackTable implements AutoCloseable {
         return dump(Objects.requireNonNull(family, "family").number(), visitor);
     }
 
+    /**
+     * Streams the table and atomically zeroes the packet and byte counters of every entry it
+     * reads (IPCTNL_MSG_CT_GET_CTRZERO), for accounting exporters: each entry shows the counts
+     * since the previous zeroing dump, and no packet is counted twice or lost between two dumps.
+     * Counters exist only for entries created while {@code net.netfilter.nf_conntrack_acct} was 1.
+     *
+     * <pre>{@code
+     * table.dumpAndZeroCounters(AddressFamily.IPV4, entry -> {
+     *     bill(entry.original().sourceAddress(), entry.bytesOriginal() + entry.bytesReply());
+     *     return true;
+     * });
+     * }</pre>
+     *
+     * @param family IPV4 or IPV6 (filtered by the kernel)
+     * @param visitor called per entry with the counters as they were before zeroing; returning
+     *     false skips the rest (the kernel still zeroes what it sends)
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dumpAndZeroCounters(AddressFamily family, ConntrackVisitor visitor) {
+        return dump(Objects.requireNonNull(family, "family").number(), CtMessageType.GET_CTRZERO, visitor);
+    }
+
+    /**
+     * {@link #dumpAndZeroCounters(AddressFamily, ConntrackVisitor)} for both families.
+     *
+     * @param visitor called per entry; returning false skips the rest
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dumpAndZeroCounters(ConntrackVisitor visitor) {
+        return dump(Netlink.AF_UNSPEC, CtMessageType.GET_CTRZERO, visitor);
+    }
+
+    /**
+     * The whole table as immutable connections carrying the counters as they were, zeroing them
+     * in the kernel (what {@code conntrack -L -z} does).
+     *
+     * <pre>{@code
+     * for (Connection c : table.listAndZeroCounters()) {
+     *     System.out.println(c.original() + " " + c.bytesOriginal());
+     * }
+     * }</pre>
+     *
+     * @return the connections, in the kernel's order
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public List<Connection> listAndZeroCounters() {
+        return collect(Netlink.AF_UNSPEC, CtMessageType.GET_CTRZERO);
+    }
+
     private DumpSummary dump(int family, ConntrackVisitor visitor) {
+        return dump(family, CtMessageType.GET, visitor);
+    }
+
+    private DumpSummary dump(int family, int requestType, ConntrackVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
         long malformedBefore = entry.malformedAttributes();
         long unknownBefore = entry.unknownAttributes();
         long[] counts = new long[2];
         boolean[] stopped = {false};
-        socket.request(CtMessageType.GET, Netlink.NLM_F_DUMP, family, Netlink.NFNETLINK_V0);
-        socket.execute("dump conntrack table", messages -> {
-            if (messages.type() != CtMessageType.NEW
+        socket.request(requestType, Netlink.NLM_F_DUMP, family, Netlink.NFNETLINK_V0);
+        socket.execute(requestType == CtMessageType.GET_CTRZERO ? "dump and zero conntrack counters"
+                : "dump conntrack table", messages -> {
+            // entries come as CT_NEW; accept the request's own type too, as some kernels answer with it
+            if (messages.type() != CtMessageType.NEW && messages.type() != requestType
                     || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
                 counts[1]++;
                 return;
@@ -213,8 +273,12 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     private List<Connection> list(int family) {
+        return collect(family, CtMessageType.GET);
+    }
+
+    private List<Connection> collect(int family, int requestType) {
         List<Connection> result = new ArrayList<>();
-        dump(family, view -> {
+        dump(family, requestType, view -> {
             Connection c = view.toConnection();
             if (c == null) {
                 incomplete++;
