@@ -141,6 +141,19 @@ public final class MessageWriter {
     }
 
     /**
+     * Appends a u32 attribute in host byte order (the CTA_FILTER flag words are the exception to
+     * ctnetlink's big-endian payloads).
+     *
+     * @param type attribute type
+     * @param value the low 32 bits are written
+     */
+    public void putU32Host(int type, long value) {
+        int payload = header(type, 4);
+        host.putInt(payload, (int) value);
+        position = payload + 4;
+    }
+
+    /**
      * Appends a raw attribute (addresses, labels): the bytes as given.
      *
      * @param type attribute type
