@@ -270,6 +270,52 @@ public final class ConntrackEventListener implements AutoCloseable {
     }
 
     /**
+     * Has the kernel drop, before queueing, every conntrack event that does not meet
+     * {@code filter}: the filter is compiled to a classic BPF program and attached with
+     * SO_ATTACH_FILTER (conntrackd's kernel-space filtering). Filtered events cost no receive buffer
+     * and never reach {@link #poll}; expectation events are not filtered. Replaces an earlier filter.
+     * An absent mark or zone counts as 0, as in {@link DumpFilter#test(ConntrackEntry)}.
+     *
+     * <pre>{@code
+     * events.attachFilter(DumpFilter.builder().protocol(L4Protocol.TCP).mark(0, 0x1).build());
+     * }</pre>
+     *
+     * @param filter the events to keep
+     * @return this
+     * @throws NetlinkException when the kernel refuses the program
+     */
+    public ConntrackEventListener attachFilter(DumpFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        ensureOpen();
+        ByteBuffer program = EventFilterProgram.compile(filter);
+        // struct sock_fprog {unsigned short len; struct sock_filter *filter;}
+        ByteBuffer fprog = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        fprog.putShort(0, (short) (program.capacity() / 8));
+        fprog.putLong(8, NativeLibC.address(program));
+        int result = libc.setsockopt(fd, Netlink.SOL_SOCKET, Netlink.SO_ATTACH_FILTER, fprog, 16);
+        int errno = NativeLibC.errno();
+        java.lang.ref.Reference.reachabilityFence(program);
+        if (result != 0) {
+            throw new NetlinkException("attach event filter " + filter, errno, null);
+        }
+        return this;
+    }
+
+    /**
+     * Removes the filter of {@link #attachFilter(DumpFilter)}: every subscribed event is delivered again.
+     *
+     * @return this
+     * @throws NetlinkException when the kernel refuses (ENOENT: no filter attached)
+     */
+    public ConntrackEventListener detachFilter() {
+        ensureOpen();
+        if (SocketSetup.setIntOption(fd, Netlink.SOL_SOCKET, Netlink.SO_DETACH_FILTER, 0) != 0) {
+            throw new NetlinkException("detach event filter", NativeLibC.errno(), null);
+        }
+        return this;
+    }
+
+    /**
      * Reads queued events and hands each to the handler. Waits up to {@code timeoutMillis} only when
      * nothing is queued; returns as soon as the queue is empty or {@code maxEvents} were handed
      * over. An overrun (ENOBUFS) is reported to the handler and receiving goes on.
