@@ -107,11 +107,32 @@ public final class EventReconciler implements ConntrackEventHandler {
      * @throws NetlinkException when the dump fails
      */
     public int resync(ConntrackTable table) {
+        return resync(table, DumpFilter.all());
+    }
+
+    /**
+     * {@link #resync(ConntrackTable)} for a listener that sees only some events (one with
+     * {@link ConntrackEventListener#attachFilter(DumpFilter)}): the view is made equal to the
+     * entries that meet {@code filter}; remembered ones that do not are handed over as DESTROY.
+     *
+     * <pre>{@code
+     * events.attachFilter(tcpOnly);
+     * ...
+     * if (view.resyncNeeded()) view.resync(table, tcpOnly);
+     * }</pre>
+     *
+     * @param table the table the listener watches
+     * @param filter the listener's filter
+     * @return the events handed over
+     * @throws NetlinkException when the dump fails
+     */
+    public int resync(ConntrackTable table, DumpFilter filter) {
         Objects.requireNonNull(table, "table");
+        Objects.requireNonNull(filter, "filter");
         resyncNeeded = false;
         Set<Key> present = new HashSet<>();
         int[] emitted = {0};
-        table.dump(entry -> {
+        table.dump(filter, entry -> {
             Connection now = entry.toConnection();
             if (now == null) {
                 return true;

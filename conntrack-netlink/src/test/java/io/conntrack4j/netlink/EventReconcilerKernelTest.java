@@ -119,6 +119,11 @@ class EventReconcilerKernelTest {
             assertEquals(1500, table.count());
             // nothing was lost since: a resync now has nothing to say
             assertEquals(0, view.resync(table));
+            // narrowed to what a filtered listener would see: the others leave the view
+            app.counts.clear();
+            assertEquals(1300, view.resync(table, DumpFilter.builder().mark(2, -1).build()));
+            assertEquals(1300, app.count(EventType.DESTROY));
+            assertEquals(200, view.size());
         }
     }
 }
