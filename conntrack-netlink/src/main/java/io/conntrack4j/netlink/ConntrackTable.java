@@ -429,11 +429,12 @@ public final class ConntrackTable implements AutoCloseable {
 
     /**
      * Deletes the entries that meet {@code filter}, what {@code conntrack -D} with filter options
-     * does. When the running kernel is known to honour every criterion in a flush (mark always;
-     * status since 5.15, zone since 6.8, CTA_FILTER since 6.12, ports only for TCP and UDP, IPv6
-     * addresses only when seen to work), one filtered flush request does it in the kernel;
-     * otherwise the matching entries are dumped, checked and deleted in batches. Never more than
-     * the matching entries is deleted.
+     * does. When the running kernel is known to honour every criterion in a flush exactly (mark
+     * always; status since 5.15, CTA_FILTER since 6.12, ports only for TCP and UDP, IPv6 addresses
+     * only when seen to work; never the zone, which the kernel also matches on entries zoned in one
+     * direction only), one filtered flush request does it in the kernel; otherwise the matching
+     * entries are dumped (kernel-filtered as far as possible), checked and deleted in batches.
+     * Never more than the matching entries is deleted.
      *
      * <pre>{@code
      * table.flush(DumpFilter.builder().family(AddressFamily.IPV4).mark(0x100, 0xff00).build());
@@ -467,7 +468,9 @@ public final class ConntrackTable implements AutoCloseable {
         if (f.hasStatus && (KERNEL_VERSION < 5015 || !statusFilterAccepted)) {
             return false;
         }
-        if (f.zone >= 0 && (KERNEL_VERSION < 6008 || !zoneFilterAccepted)) {
+        if (f.zone >= 0) {
+            // the kernel's CTA_ZONE also takes entries zoned in one direction only (--orig-zone),
+            // which conntrack -w leaves alone: a kernel flush would delete too much
             return false;
         }
         if (f.hasTupleCriteria()) {

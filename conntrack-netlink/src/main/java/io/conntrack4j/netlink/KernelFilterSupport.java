@@ -15,7 +15,8 @@ package io.conntrack4j.netlink;
  *
  * @param kernelVersion the running kernel's major * 1000 + minor (6.18 is 6018), 0 when unknown
  * @param statusFilter CTA_STATUS/CTA_STATUS_MASK in dumps not (yet) rejected (honoured since 5.15)
- * @param zoneFilter CTA_ZONE in dumps not (yet) rejected (honoured since 6.8)
+ * @param zoneFilter CTA_ZONE in dumps not (yet) rejected (since 6.8; it also takes entries zoned in
+ *     one direction only, which the user-space check then drops, so flushes never use it)
  * @param tupleFilter CTA_FILTER in dumps not (yet) rejected (since 5.8)
  * @param tupleFlush the kernel flushes with CTA_FILTER (6.12 and later)
  * @param ipv6AddressMatch what the kernel does with IPv6 addresses in CTA_FILTER
