@@ -3,6 +3,7 @@ package io.conntrack4j.netlink;
 import io.conntrack4j.core.AddressFamily;
 import io.conntrack4j.core.Expectation;
 import io.conntrack4j.core.Tuple;
+import io.conntrack4j.netlink.internal.AttributeIterator;
 import io.conntrack4j.netlink.internal.CtaExpect;
 import io.conntrack4j.netlink.internal.ExpMessageType;
 import io.conntrack4j.netlink.internal.MessageWriter;
@@ -371,6 +372,43 @@ public final class ExpectationTable implements AutoCloseable {
     public void flush() {
         socket.request(ExpMessageType.DELETE, Netlink.NLM_F_ACK, Netlink.AF_UNSPEC, Netlink.NFNETLINK_V0);
         socket.execute("flush expectations", messages -> { });
+    }
+
+    /**
+     * The expectation counters of every possible CPU (what {@code conntrack -S expect} prints),
+     * from the IPCTNL_MSG_EXP_GET_STATS_CPU dump. The kernel stamps these replies with the
+     * conntrack subsystem's number, so they are recognised by message number alone.
+     *
+     * <pre>{@code
+     * expectations.cpuStatistics().forEach(System.out::println);
+     * }</pre>
+     *
+     * @return one record per CPU, in the kernel's order
+     * @throws NetlinkException when the kernel refuses
+     */
+    public List<ExpectationCpuStatistics> cpuStatistics() {
+        List<ExpectationCpuStatistics> result = new ArrayList<>();
+        AttributeIterator attributes = new AttributeIterator();
+        socket.request(ExpMessageType.GET_STATS_CPU, Netlink.NLM_F_DUMP, Netlink.AF_UNSPEC, Netlink.NFNETLINK_V0);
+        socket.execute("read per-CPU expectation statistics", messages -> {
+            if ((messages.type() & 0xFF) != (ExpMessageType.GET_STATS_CPU & 0xFF)
+                    || messages.length() < Netlink.NLMSG_HDRLEN + Netlink.NFGENMSG_LEN) {
+                return;
+            }
+            int cpu = socket.network().getShort(messages.offset() + Netlink.NLMSG_HDRLEN + 2) & 0xFFFF;
+            long[] values = new long[CtaExpect.STATS_DELETE + 1];
+            int start = messages.offset() + Netlink.NLMSG_HDRLEN + Netlink.NFGENMSG_LEN;
+            attributes.wrap(socket.host(), socket.network(), start, messages.offset() + messages.length() - start);
+            while (attributes.next()) {
+                long value = attributes.u32();
+                if (attributes.type() <= CtaExpect.STATS_DELETE && value >= 0) {
+                    values[attributes.type()] = value;
+                }
+            }
+            result.add(new ExpectationCpuStatistics(cpu, values[CtaExpect.STATS_NEW], values[CtaExpect.STATS_CREATE],
+                    values[CtaExpect.STATS_DELETE]));
+        });
+        return result;
     }
 
     private static void writeZone(MessageWriter writer, int zone) {

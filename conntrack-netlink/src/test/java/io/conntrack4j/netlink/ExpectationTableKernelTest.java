@@ -152,6 +152,15 @@ class ExpectationTableKernelTest {
             assertEquals(1, ftp.conntrackListing().size());
             table.deleteOfHelper("ftp");
             assertEquals(List.of(), ftp.conntrackListing());
+
+            // the counters these creates and deletes moved, as conntrack -S expect prints them
+            List<String> ours = table.cpuStatistics().stream().map(ExpectationCpuStatistics::toString).toList();
+            assertEquals(ftp.server.execOk("conntrack", "-S", "expect").lines().toList(), ours);
+            // the FTP command's expectation and our three, all gone again
+            assertEquals(4, table.cpuStatistics().stream().mapToLong(ExpectationCpuStatistics::expectCreate).sum(),
+                    ours.toString());
+            assertEquals(4, table.cpuStatistics().stream().mapToLong(ExpectationCpuStatistics::expectDelete).sum(),
+                    ours.toString());
         }
     }
 

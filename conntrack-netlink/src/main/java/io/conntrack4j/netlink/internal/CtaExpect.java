@@ -47,6 +47,13 @@ public final class CtaExpect {
     /** CTA_EXPECT_NAT_TUPLE: tuple nest; its source address and source key are the saved NAT address and key. */
     public static final int NAT_TUPLE = 2;
 
+    /** CTA_STATS_EXP_NEW: u32, per CPU, expected connections that arrived. */
+    public static final int STATS_NEW = 1;
+    /** CTA_STATS_EXP_CREATE: u32, per CPU, expectations created. */
+    public static final int STATS_CREATE = 2;
+    /** CTA_STATS_EXP_DELETE: u32, per CPU, expectations removed. */
+    public static final int STATS_DELETE = 3;
+
     private CtaExpect() {
     }
 }
