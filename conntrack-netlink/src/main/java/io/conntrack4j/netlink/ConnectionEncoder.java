@@ -124,8 +124,14 @@ final class ConnectionEncoder {
         boolean v4 = tuple.family() == AddressFamily.IPV4;
         int outer = writer.beginNest(type);
         int ip = writer.beginNest(CtaTuple.IP);
-        writer.putBytes(v4 ? CtaIp.V4_SRC : CtaIp.V6_SRC, tuple.source().toBytes());
-        writer.putBytes(v4 ? CtaIp.V4_DST : CtaIp.V6_DST, tuple.destination().toBytes());
+        // written in place: batches encode millions of tuples
+        if (v4) {
+            writer.putIpv4(CtaIp.V4_SRC, tuple.source().ipv4());
+            writer.putIpv4(CtaIp.V4_DST, tuple.destination().ipv4());
+        } else {
+            writer.putIpv6(CtaIp.V6_SRC, tuple.source().high(), tuple.source().low());
+            writer.putIpv6(CtaIp.V6_DST, tuple.destination().high(), tuple.destination().low());
+        }
         writer.endNest(ip);
         int proto = writer.beginNest(CtaTuple.PROTO);
         writer.putU8(CtaProto.NUM, tuple.protocol().number());

@@ -8,13 +8,10 @@ import io.conntrack4j.netlink.internal.AttributeIterator;
 import io.conntrack4j.netlink.internal.Cta;
 import io.conntrack4j.netlink.internal.CtaCounters;
 import io.conntrack4j.netlink.internal.CtaHelp;
-import io.conntrack4j.netlink.internal.CtaIp;
-import io.conntrack4j.netlink.internal.CtaProto;
 import io.conntrack4j.netlink.internal.CtaProtoInfo;
 import io.conntrack4j.netlink.internal.CtaSecCtx;
 import io.conntrack4j.netlink.internal.CtaSeqAdj;
 import io.conntrack4j.netlink.internal.CtaTimestamp;
-import io.conntrack4j.netlink.internal.CtaTuple;
 import io.conntrack4j.netlink.internal.Netlink;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +42,7 @@ public final class ConntrackEntry {
     private final AttributeIterator nest = new AttributeIterator();
     private final AttributeIterator inner = new AttributeIterator();
     private final AttributeIterator innermost = new AttributeIterator();
+    private final TupleReader tuples = new TupleReader();
     private final TupleView original = new TupleView();
     private final TupleView reply = new TupleView();
     private final TupleView master = new TupleView();
@@ -171,49 +169,7 @@ public final class ConntrackEntry {
     }
 
     private void readTuple(TupleView tuple) {
-        tuple.markPresent();
-        nest.wrapNested(top);
-        while (nest.next()) {
-            switch (nest.type()) {
-                case CtaTuple.IP -> readAddresses(tuple);
-                case CtaTuple.PROTO -> readProtocol(tuple);
-                case CtaTuple.ZONE -> tuple.zone(u16(nest));
-                default -> unknown++;
-            }
-        }
-    }
-
-    private void readAddresses(TupleView tuple) {
-        inner.wrapNested(nest);
-        while (inner.next()) {
-            int type = inner.type();
-            int expected = type == CtaIp.V4_SRC || type == CtaIp.V4_DST ? 4
-                    : type == CtaIp.V6_SRC || type == CtaIp.V6_DST ? 16 : -1;
-            if (expected < 0) {
-                unknown++;
-            } else if (inner.payloadLength() != expected) {
-                inner.countMalformed();
-            } else if (type == CtaIp.V4_SRC || type == CtaIp.V6_SRC) {
-                tuple.source(inner.payloadOffset(), expected);
-            } else {
-                tuple.destination(inner.payloadOffset(), expected);
-            }
-        }
-    }
-
-    private void readProtocol(TupleView tuple) {
-        inner.wrapNested(nest);
-        while (inner.next()) {
-            switch (inner.type()) {
-                case CtaProto.NUM -> tuple.protocol(u8(inner));
-                case CtaProto.SRC_PORT -> tuple.sourcePort(u16(inner));
-                case CtaProto.DST_PORT -> tuple.destinationPort(u16(inner));
-                case CtaProto.ICMP_ID, CtaProto.ICMPV6_ID -> tuple.icmpId(u16(inner));
-                case CtaProto.ICMP_TYPE, CtaProto.ICMPV6_TYPE -> tuple.icmpType(u8(inner));
-                case CtaProto.ICMP_CODE, CtaProto.ICMPV6_CODE -> tuple.icmpCode(u8(inner));
-                default -> unknown++;
-            }
-        }
+        tuples.read(top, tuple);
     }
 
     private void readProtoInfo() {
@@ -431,12 +387,12 @@ public final class ConntrackEntry {
 
     /** Malformed attributes skipped since this view was created. */
     long malformedAttributes() {
-        return top.malformed() + nest.malformed() + inner.malformed() + innermost.malformed();
+        return top.malformed() + nest.malformed() + inner.malformed() + innermost.malformed() + tuples.malformed();
     }
 
     /** Unknown attributes ignored since this view was created. */
     long unknownAttributes() {
-        return unknown;
+        return unknown + tuples.unknown();
     }
 
     /**

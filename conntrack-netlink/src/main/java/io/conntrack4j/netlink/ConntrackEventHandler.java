@@ -29,6 +29,25 @@ public interface ConntrackEventHandler {
     void onEvent(EventType type, ConntrackEntry entry, int portId, boolean own);
 
     /**
+     * One expectation event (only when the listener subscribed to expectation events, see
+     * {@link ConntrackEventListener.Options#withExpectationEvents}). The default ignores it.
+     *
+     * <pre>{@code
+     * public void onExpectation(EventType type, ExpectationEntry e, int portId, boolean own) {
+     *     System.out.println(ExpectationFormat.plain().formatEvent(new ExpectationEvent(type, e.toExpectation(),
+     *             ExpectationEvent.NO_TIMESTAMP)));
+     * }
+     * }</pre>
+     *
+     * @param type NEW (the helper or a request created it) or DESTROY (matched, expired or deleted)
+     * @param expectation the expectation, a reused view valid during the call only
+     * @param portId the netlink port id of the socket that caused it, 0 for the kernel itself
+     * @param own whether {@code portId} is one the listener was told is this process's own
+     */
+    default void onExpectation(EventType type, ExpectationEntry expectation, int portId, boolean own) {
+    }
+
+    /**
      * The kernel dropped events because the receive buffer was full, and said so with one ENOBUFS
      * (one per overrun episode, however many events were lost). The listener keeps receiving;
      * what was lost is gone, so a replica should resynchronise with a dump. Never called when the

@@ -48,7 +48,8 @@ public final class ConntrackEventListener implements AutoCloseable {
     /**
      * How to subscribe.
      *
-     * @param events the event types to receive (their groups: NEW 1, UPDATE 2, DESTROY 3)
+     * @param events the conntrack event types to receive (their groups: NEW 1, UPDATE 2, DESTROY 3);
+     *     may be empty when {@code expectationEvents} is not
      * @param receiveBufferBytes the kernel receive buffer to ask for, SO_RCVBUFFORCE falling back to
      *     SO_RCVBUF (the kernel doubles it); 0 keeps the system default. This is what VyOS calls
      *     event-listen-queue-size.
@@ -56,39 +57,71 @@ public final class ConntrackEventListener implements AutoCloseable {
      *     {@link #kernelDrops()} shows them)
      * @param broadcastError set NETLINK_BROADCAST_ERROR: ctnetlink learns of failed deliveries and
      *     retries DESTROY events, at the cost of dying entries occupying the table until delivered
+     * @param expectationEvents the expectation event types to receive (groups NFNLGRP_CONNTRACK_EXP_NEW 4,
+     *     _EXP_UPDATE 5, which the kernel never uses, and _EXP_DESTROY 6), handed to
+     *     {@link ConntrackEventHandler#onExpectation}; what {@code conntrack -E expect} shows
      */
     public record Options(Set<EventType> events, int receiveBufferBytes, boolean noEnobufs,
-                          boolean broadcastError) {
-        /** NEW, UPDATE and DESTROY, default buffer, ENOBUFS reported, no BROADCAST_ERROR. */
+                          boolean broadcastError, Set<EventType> expectationEvents) {
+        /** NEW, UPDATE and DESTROY, default buffer, ENOBUFS reported, no BROADCAST_ERROR, no expectations. */
         public static final Options ALL = new Options(EnumSet.allOf(EventType.class), 0, false, false);
 
         /**
          * Checks and copies the values.
          *
-         * @param events event types, at least one
+         * @param events conntrack event types
          * @param receiveBufferBytes receive buffer, 0 for the default
          * @param noEnobufs NETLINK_NO_ENOBUFS
          * @param broadcastError NETLINK_BROADCAST_ERROR
+         * @param expectationEvents expectation event types; at least one type in all
          */
         public Options {
             Objects.requireNonNull(events, "events");
-            if (events.isEmpty()) {
+            Objects.requireNonNull(expectationEvents, "expectationEvents");
+            if (events.isEmpty() && expectationEvents.isEmpty()) {
                 throw new IllegalArgumentException("subscribe to at least one event type");
             }
             events = Set.copyOf(events);
+            expectationEvents = Set.copyOf(expectationEvents);
             if (receiveBufferBytes < 0) {
                 throw new IllegalArgumentException("receiveBufferBytes must be >= 0: " + receiveBufferBytes);
             }
         }
 
         /**
-         * A copy for other event types.
+         * Conntrack events only.
          *
-         * @param types event types, at least one
+         * @param events event types, at least one
+         * @param receiveBufferBytes receive buffer, 0 for the default
+         * @param noEnobufs NETLINK_NO_ENOBUFS
+         * @param broadcastError NETLINK_BROADCAST_ERROR
+         */
+        public Options(Set<EventType> events, int receiveBufferBytes, boolean noEnobufs, boolean broadcastError) {
+            this(events, receiveBufferBytes, noEnobufs, broadcastError, Set.of());
+        }
+
+        /**
+         * A copy for other conntrack event types.
+         *
+         * @param types event types (may be empty when expectation events are chosen)
          * @return new options
          */
         public Options withEvents(Set<EventType> types) {
-            return new Options(types, receiveBufferBytes, noEnobufs, broadcastError);
+            return new Options(types, receiveBufferBytes, noEnobufs, broadcastError, expectationEvents);
+        }
+
+        /**
+         * A copy that also (or only, with {@code withEvents(Set.of())}) receives expectation events.
+         *
+         * <pre>{@code
+         * Options o = Options.ALL.withExpectationEvents(EnumSet.of(EventType.NEW, EventType.DESTROY)).withEvents(Set.of());
+         * }</pre>
+         *
+         * @param types expectation event types (may be empty)
+         * @return new options
+         */
+        public Options withExpectationEvents(Set<EventType> types) {
+            return new Options(events, receiveBufferBytes, noEnobufs, broadcastError, types);
         }
 
         /**
@@ -98,7 +131,7 @@ public final class ConntrackEventListener implements AutoCloseable {
          * @return new options
          */
         public Options withReceiveBufferBytes(int bytes) {
-            return new Options(events, bytes, noEnobufs, broadcastError);
+            return new Options(events, bytes, noEnobufs, broadcastError, expectationEvents);
         }
 
         /**
@@ -109,13 +142,16 @@ public final class ConntrackEventListener implements AutoCloseable {
          * @return new options
          */
         public Options withReliable(boolean reliable) {
-            return new Options(events, receiveBufferBytes, reliable, reliable);
+            return new Options(events, receiveBufferBytes, reliable, reliable, expectationEvents);
         }
 
         int groupMask() {
             int mask = 0;
             for (EventType type : events) {
                 mask |= type.groupMask();
+            }
+            for (EventType type : expectationEvents) {
+                mask |= 1 << (type.expectationGroup() - 1);
             }
             return mask;
         }
@@ -147,7 +183,8 @@ public final class ConntrackEventListener implements AutoCloseable {
             if (options.broadcastError()) {
                 required(Netlink.NETLINK_BROADCAST_ERROR, "NETLINK_BROADCAST_ERROR");
             }
-            this.portId = SocketSetup.bind(fd, options.groupMask(), "to conntrack event groups " + options.events());
+            this.portId = SocketSetup.bind(fd, options.groupMask(), "to conntrack event groups " + options.events()
+                    + " and expectation event groups " + options.expectationEvents());
             pollFd.putInt(0, fd);
         } catch (RuntimeException e) {
             libc.close(fd);
@@ -229,6 +266,52 @@ public final class ConntrackEventListener implements AutoCloseable {
             throw new IllegalArgumentException("port id 0 is the kernel, not a socket");
         }
         dispatcher.addOwnPortId(netlinkPortId);
+        return this;
+    }
+
+    /**
+     * Has the kernel drop, before queueing, every conntrack event that does not meet
+     * {@code filter}: the filter is compiled to a classic BPF program and attached with
+     * SO_ATTACH_FILTER (conntrackd's kernel-space filtering). Filtered events cost no receive buffer
+     * and never reach {@link #poll}; expectation events are not filtered. Replaces an earlier filter.
+     * An absent mark or zone counts as 0, as in {@link DumpFilter#test(ConntrackEntry)}.
+     *
+     * <pre>{@code
+     * events.attachFilter(DumpFilter.builder().protocol(L4Protocol.TCP).mark(0, 0x1).build());
+     * }</pre>
+     *
+     * @param filter the events to keep
+     * @return this
+     * @throws NetlinkException when the kernel refuses the program
+     */
+    public ConntrackEventListener attachFilter(DumpFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        ensureOpen();
+        ByteBuffer program = EventFilterProgram.compile(filter);
+        // struct sock_fprog {unsigned short len; struct sock_filter *filter;}
+        ByteBuffer fprog = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        fprog.putShort(0, (short) (program.capacity() / 8));
+        fprog.putLong(8, NativeLibC.address(program));
+        int result = libc.setsockopt(fd, Netlink.SOL_SOCKET, Netlink.SO_ATTACH_FILTER, fprog, 16);
+        int errno = NativeLibC.errno();
+        java.lang.ref.Reference.reachabilityFence(program);
+        if (result != 0) {
+            throw new NetlinkException("attach event filter " + filter, errno, null);
+        }
+        return this;
+    }
+
+    /**
+     * Removes the filter of {@link #attachFilter(DumpFilter)}: every subscribed event is delivered again.
+     *
+     * @return this
+     * @throws NetlinkException when the kernel refuses (ENOENT: no filter attached)
+     */
+    public ConntrackEventListener detachFilter() {
+        ensureOpen();
+        if (SocketSetup.setIntOption(fd, Netlink.SOL_SOCKET, Netlink.SO_DETACH_FILTER, 0) != 0) {
+            throw new NetlinkException("detach event filter", NativeLibC.errno(), null);
+        }
         return this;
     }
 

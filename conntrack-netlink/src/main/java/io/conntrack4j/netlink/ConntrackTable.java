@@ -6,6 +6,7 @@ import io.conntrack4j.core.Tuple;
 import io.conntrack4j.netlink.internal.AttributeIterator;
 import io.conntrack4j.netlink.internal.CtMessageType;
 import io.conntrack4j.netlink.internal.Cta;
+import io.conntrack4j.netlink.internal.CtaFilter;
 import io.conntrack4j.netlink.internal.CtaIp;
 import io.conntrack4j.netlink.internal.CtaProto;
 import io.conntrack4j.netlink.internal.CtaStats;
@@ -47,7 +48,19 @@ public final class ConntrackTable implements AutoCloseable {
     private static final int MAX_REQUEST_BYTES = 512;
     private final NetlinkSocket socket;
     private final ConntrackEntry entry = new ConntrackEntry();
+    private static final int EINVAL = 22;
+    private static final int EOPNOTSUPP = 95;
+    private static final int KERNEL_VERSION = kernelVersion();
+    // one kernel per machine: what it rejects is remembered for every table of the JVM
+    private static volatile boolean statusFilterAccepted = true;
+    private static volatile boolean zoneFilterAccepted = true;
+    private static volatile boolean tupleFilterAccepted = true;
+    private static volatile KernelFilterSupport.Ipv6AddressMatch ipv6AddressMatch =
+            KernelFilterSupport.Ipv6AddressMatch.UNKNOWN;
     private final AttributeIterator attributes = new AttributeIterator();
+    private boolean kernelFilters = true;
+    /** Entries the kernel sent in the last pass of the last filtered dump (tests see the kernel filter work). */
+    long kernelSentLastFilteredDump;
     private long incomplete;
 
     /**
@@ -156,15 +169,84 @@ public final class ConntrackTable implements AutoCloseable {
         return dump(Objects.requireNonNull(family, "family").number(), visitor);
     }
 
+    /**
+     * Streams the table and atomically zeroes the packet and byte counters of every entry it
+     * reads (IPCTNL_MSG_CT_GET_CTRZERO), for accounting exporters: each entry shows the counts
+     * since the previous zeroing dump, and no packet is counted twice or lost between two dumps.
+     * Counters exist only for entries created while {@code net.netfilter.nf_conntrack_acct} was 1.
+     *
+     * <pre>{@code
+     * table.dumpAndZeroCounters(AddressFamily.IPV4, entry -> {
+     *     bill(entry.original().sourceAddress(), entry.bytesOriginal() + entry.bytesReply());
+     *     return true;
+     * });
+     * }</pre>
+     *
+     * @param family IPV4 or IPV6 (filtered by the kernel)
+     * @param visitor called per entry with the counters as they were before zeroing; returning
+     *     false skips the rest (the kernel still zeroes what it sends)
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dumpAndZeroCounters(AddressFamily family, ConntrackVisitor visitor) {
+        return dump(Objects.requireNonNull(family, "family").number(), CtMessageType.GET_CTRZERO, visitor);
+    }
+
+    /**
+     * {@link #dumpAndZeroCounters(AddressFamily, ConntrackVisitor)} for both families.
+     *
+     * @param visitor called per entry; returning false skips the rest
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dumpAndZeroCounters(ConntrackVisitor visitor) {
+        return dump(Netlink.AF_UNSPEC, CtMessageType.GET_CTRZERO, visitor);
+    }
+
+    /**
+     * The whole table as immutable connections carrying the counters as they were, zeroing them
+     * in the kernel (what {@code conntrack -L -z} does).
+     *
+     * <pre>{@code
+     * for (Connection c : table.listAndZeroCounters()) {
+     *     System.out.println(c.original() + " " + c.bytesOriginal());
+     * }
+     * }</pre>
+     *
+     * @return the connections, in the kernel's order
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public List<Connection> listAndZeroCounters() {
+        return collect(Netlink.AF_UNSPEC, CtMessageType.GET_CTRZERO);
+    }
+
     private DumpSummary dump(int family, ConntrackVisitor visitor) {
+        return dump(family, CtMessageType.GET, visitor);
+    }
+
+    private DumpSummary dump(int family, int requestType, ConntrackVisitor visitor) {
+        return dump(family, requestType, writer -> { }, visitor);
+    }
+
+    /** Writes the attributes of a request after its header. */
+    private interface RequestBody {
+        void write(MessageWriter writer);
+    }
+
+    private DumpSummary dump(int family, int requestType, RequestBody body, ConntrackVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
         long malformedBefore = entry.malformedAttributes();
         long unknownBefore = entry.unknownAttributes();
         long[] counts = new long[2];
         boolean[] stopped = {false};
-        socket.request(CtMessageType.GET, Netlink.NLM_F_DUMP, family, Netlink.NFNETLINK_V0);
-        socket.execute("dump conntrack table", messages -> {
-            if (messages.type() != CtMessageType.NEW
+        body.write(socket.request(requestType, Netlink.NLM_F_DUMP, family, Netlink.NFNETLINK_V0));
+        socket.execute(requestType == CtMessageType.GET_CTRZERO ? "dump and zero conntrack counters"
+                : "dump conntrack table", messages -> {
+            // entries come as CT_NEW; accept the request's own type too, as some kernels answer with it
+            if (messages.type() != CtMessageType.NEW && messages.type() != requestType
                     || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
                 counts[1]++;
                 return;
@@ -213,8 +295,12 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     private List<Connection> list(int family) {
+        return collect(family, CtMessageType.GET);
+    }
+
+    private List<Connection> collect(int family, int requestType) {
         List<Connection> result = new ArrayList<>();
-        dump(family, view -> {
+        dump(family, requestType, view -> {
             Connection c = view.toConnection();
             if (c == null) {
                 incomplete++;
@@ -224,6 +310,289 @@ public final class ConntrackTable implements AutoCloseable {
             return true;
         });
         return result;
+    }
+
+    /**
+     * Streams the entries that meet {@code filter}, what {@code conntrack -L} with filter options
+     * lists. The kernel is asked to filter as much as it can (family, CTA_MARK, CTA_STATUS,
+     * CTA_ZONE, CTA_FILTER; see {@link #kernelFilterSupport()}) and every entry it sends is
+     * checked again with {@link DumpFilter#test(ConntrackEntry)}, so the result does not depend on
+     * what the kernel supports. A filter the kernel rejects is remembered and left to user space;
+     * IPv6 address criteria, which kernels since 5.8 invert, are checked on first use and then
+     * sent or not accordingly.
+     *
+     * <pre>{@code
+     * DumpFilter f = DumpFilter.builder().originalSource(IpAddress.parse("10.0.0.1")).build();
+     * table.dump(f, entry -> { System.out.println(entry.original().destinationPort()); return true; });
+     * }</pre>
+     *
+     * @param filter the criteria
+     * @param visitor called per matching entry; returning false skips the rest
+     * @return what the dump saw ({@link DumpSummary#entries()} counts the matching entries)
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dump(DumpFilter filter, ConntrackVisitor visitor) {
+        Objects.requireNonNull(filter, "filter");
+        Objects.requireNonNull(visitor, "visitor");
+        boolean addressesInUserSpace = false;
+        while (true) {
+            boolean kernel = kernelFilters;
+            boolean status = kernel && filter.hasStatus && statusFilterAccepted;
+            boolean zone = kernel && filter.zone >= 0 && zoneFilterAccepted;
+            boolean v6 = filter.family == AddressFamily.IPV6.number();
+            boolean addresses = !addressesInUserSpace && (!v6 || ipv6AddressMatch != KernelFilterSupport.Ipv6AddressMatch.INVERTED);
+            boolean tuple = kernel && filter.family != 0 && filter.hasTupleCriteria() && tupleFilterAccepted
+                    && (filterFlags(filter, addresses)[0] | filterFlags(filter, addresses)[1]) != 0;
+            boolean probing = tuple && addresses && filter.hasIpv6Address()
+                    && ipv6AddressMatch == KernelFilterSupport.Ipv6AddressMatch.UNKNOWN;
+            // matched, sent by the kernel against the address criteria, stopped, sent
+            long[] seen = new long[4];
+            DumpSummary summary;
+            try {
+                summary = dump(kernel ? filter.family : Netlink.AF_UNSPEC, CtMessageType.GET,
+                        writer -> writeFilter(writer, filter, status, zone, tuple, addresses), e -> {
+                            seen[3]++;
+                            if (filter.test(e)) {
+                                seen[0]++;
+                                boolean more = visitor.visit(e);
+                                seen[2] = more ? 0 : 1;
+                                return more;
+                            }
+                            if (probing && !filter.addressesMatch(e)) {
+                                seen[1]++;
+                            }
+                            return true;
+                        });
+            } catch (NetlinkException e) {
+                boolean refused = e.errno() == EINVAL || e.errno() == EOPNOTSUPP;
+                if (refused && tuple) {
+                    tupleFilterAccepted = false;
+                    continue;
+                }
+                if (refused && zone) {
+                    zoneFilterAccepted = false;
+                    continue;
+                }
+                if (refused && status) {
+                    statusFilterAccepted = false;
+                    continue;
+                }
+                throw e;
+            }
+            if (probing && seen[2] == 0) {
+                if (seen[1] > 0) {
+                    // a correct kernel never sends an entry whose address differs from the criterion
+                    ipv6AddressMatch = KernelFilterSupport.Ipv6AddressMatch.INVERTED;
+                    continue;
+                }
+                if (seen[0] > 0) {
+                    ipv6AddressMatch = KernelFilterSupport.Ipv6AddressMatch.CORRECT;
+                } else {
+                    // nothing either way: an inverting kernel may have hidden the matches
+                    addressesInUserSpace = true;
+                    continue;
+                }
+            }
+            kernelSentLastFilteredDump = seen[3];
+            return new DumpSummary(seen[0], summary.skippedMessages(), summary.malformedAttributes(),
+                    summary.unknownAttributes());
+        }
+    }
+
+    /**
+     * The entries that meet {@code filter} as immutable connections; see
+     * {@link #dump(DumpFilter, ConntrackVisitor)}.
+     *
+     * <pre>{@code
+     * List<Connection> marked = table.list(DumpFilter.builder().mark(7, -1).build());
+     * }</pre>
+     *
+     * @param filter the criteria
+     * @return the connections, in the kernel's order
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public List<Connection> list(DumpFilter filter) {
+        List<Connection> result = new ArrayList<>();
+        dump(filter, view -> {
+            Connection c = view.toConnection();
+            if (c == null) {
+                incomplete++;
+            } else {
+                result.add(c);
+            }
+            return true;
+        });
+        return result;
+    }
+
+    /**
+     * Deletes the entries that meet {@code filter}, what {@code conntrack -D} with filter options
+     * does. When the running kernel is known to honour every criterion in a flush exactly (mark
+     * always; status since 5.15, CTA_FILTER since 6.12, ports only for TCP and UDP, IPv6 addresses
+     * only when seen to work; never the zone, which the kernel also matches on entries zoned in one
+     * direction only), one filtered flush request does it in the kernel; otherwise the matching
+     * entries are dumped (kernel-filtered as far as possible), checked and deleted in batches.
+     * Never more than the matching entries is deleted.
+     *
+     * <pre>{@code
+     * table.flush(DumpFilter.builder().family(AddressFamily.IPV4).mark(0x100, 0xff00).build());
+     * }</pre>
+     *
+     * @param filter the criteria ({@link DumpFilter#all()} flushes everything of both families)
+     * @throws NetlinkException when the kernel refuses
+     */
+    public void flush(DumpFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        if (kernelFilters && kernelFlushesExactly(filter)) {
+            boolean tuple = filter.family != 0 && filter.hasTupleCriteria();
+            MessageWriter writer = socket.request(CtMessageType.DELETE, Netlink.NLM_F_ACK, filter.family,
+                    Netlink.NFNETLINK_V1);
+            writeFilter(writer, filter, filter.hasStatus, filter.zone >= 0, tuple, true);
+            socket.execute("flush conntrack entries of " + filter, messages -> { });
+            return;
+        }
+        List<Connection> doomed = list(filter);
+        BatchResult result = deleteAll(doomed);
+        for (BatchResult.Failure failure : result.failures()) {
+            // an entry that expired meanwhile is gone as wanted
+            if (failure.errno() != ENOENT) {
+                throw new NetlinkException("flush conntrack entries of " + filter + ": delete "
+                        + doomed.get(failure.index()).original(), failure.errno(), failure.kernelMessage());
+            }
+        }
+    }
+
+    private static boolean kernelFlushesExactly(DumpFilter f) {
+        if (f.hasStatus && (KERNEL_VERSION < 5015 || !statusFilterAccepted)) {
+            return false;
+        }
+        if (f.zone >= 0) {
+            // the kernel's CTA_ZONE also takes entries zoned in one direction only (--orig-zone),
+            // which conntrack -w leaves alone: a kernel flush would delete too much
+            return false;
+        }
+        if (f.hasTupleCriteria()) {
+            return KERNEL_VERSION >= 6012 && f.family != 0 && tupleFilterAccepted && f.kernelComparesKeys()
+                    && (!f.hasIpv6Address() || ipv6AddressMatch == KernelFilterSupport.Ipv6AddressMatch.CORRECT);
+        }
+        return true;
+    }
+
+    /**
+     * Whether this table hands filters to the kernel (the default) or checks every entry in user
+     * space only; the results are the same, the kernel is faster.
+     *
+     * <pre>{@code
+     * table.useKernelFilters(false); // e.g. to compare both ways
+     * }</pre>
+     *
+     * @param enabled true to use kernel-side filtering
+     * @return this table
+     */
+    public ConntrackTable useKernelFilters(boolean enabled) {
+        kernelFilters = enabled;
+        return this;
+    }
+
+    /**
+     * What has been found out about the running kernel's filters so far.
+     *
+     * @return the findings
+     */
+    public static KernelFilterSupport kernelFilterSupport() {
+        return new KernelFilterSupport(KERNEL_VERSION, statusFilterAccepted, zoneFilterAccepted, tupleFilterAccepted,
+                KERNEL_VERSION >= 6012 && tupleFilterAccepted, ipv6AddressMatch);
+    }
+
+    /** The CTA_FILTER flag words {orig, reply} for the filter. */
+    private static int[] filterFlags(DumpFilter f, boolean addresses) {
+        int orig = f.original.flags(f.protocol, addresses);
+        if (f.protocol >= 0) {
+            orig |= CtaFilter.PROTO_NUM;
+        }
+        int reply = f.reply.flags(f.protocol, addresses);
+        if (f.protocol >= 0 && f.reply.hasKeys()) {
+            reply |= CtaFilter.PROTO_NUM;
+        }
+        return new int[] {orig, reply};
+    }
+
+    private static void writeFilter(MessageWriter writer, DumpFilter f, boolean status, boolean zone, boolean tuple,
+                                    boolean addresses) {
+        if (f.hasMark) {
+            writer.putU32(Cta.MARK, f.mark & 0xFFFFFFFFL);
+            writer.putU32(Cta.MARK_MASK, f.markMask & 0xFFFFFFFFL);
+        }
+        if (status) {
+            writer.putU32(Cta.STATUS, f.status & 0xFFFFFFFFL);
+            writer.putU32(Cta.STATUS_MASK, f.statusMask & 0xFFFFFFFFL);
+        }
+        if (zone) {
+            writer.putU16(Cta.ZONE, f.zone);
+        }
+        if (!tuple) {
+            return;
+        }
+        int[] flags = filterFlags(f, addresses);
+        if ((flags[0] | flags[1]) == 0) {
+            return;
+        }
+        int nest = writer.beginNest(Cta.FILTER);
+        writer.putU32Host(CtaFilter.ORIG_FLAGS, flags[0]);
+        writer.putU32Host(CtaFilter.REPLY_FLAGS, flags[1]);
+        writer.endNest(nest);
+        if (flags[0] != 0) {
+            writePartialTuple(writer, Cta.TUPLE_ORIG, f.original, f.protocol, flags[0]);
+        }
+        if (flags[1] != 0) {
+            writePartialTuple(writer, Cta.TUPLE_REPLY, f.reply, f.protocol, flags[1]);
+        }
+    }
+
+    /** A tuple nest holding only the fields the flags name. */
+    private static void writePartialTuple(MessageWriter writer, int type, DumpFilter.Side side, int protocol,
+                                          int flags) {
+        int outer = writer.beginNest(type);
+        if ((flags & (CtaFilter.IP_SRC | CtaFilter.IP_DST)) != 0) {
+            int ip = writer.beginNest(CtaTuple.IP);
+            if ((flags & CtaFilter.IP_SRC) != 0) {
+                writer.putBytes(side.source.isIpv4() ? CtaIp.V4_SRC : CtaIp.V6_SRC, side.source.toBytes());
+            }
+            if ((flags & CtaFilter.IP_DST) != 0) {
+                writer.putBytes(side.destination.isIpv4() ? CtaIp.V4_DST : CtaIp.V6_DST, side.destination.toBytes());
+            }
+            writer.endNest(ip);
+        }
+        if ((flags & CtaFilter.PROTO_NUM) != 0) {
+            boolean v6 = protocol == KernelTuple.ICMPV6;
+            int proto = writer.beginNest(CtaTuple.PROTO);
+            writer.putU8(CtaProto.NUM, protocol);
+            if (side.sourcePort >= 0) {
+                writer.putU16(CtaProto.SRC_PORT, side.sourcePort);
+            }
+            if (side.destinationPort >= 0) {
+                writer.putU16(CtaProto.DST_PORT, side.destinationPort);
+            }
+            if (side.icmpId >= 0) {
+                writer.putU16(v6 ? CtaProto.ICMPV6_ID : CtaProto.ICMP_ID, side.icmpId);
+            }
+            if (side.icmpType >= 0) {
+                writer.putU8(v6 ? CtaProto.ICMPV6_TYPE : CtaProto.ICMP_TYPE, side.icmpType);
+            }
+            if (side.icmpCode >= 0) {
+                writer.putU8(v6 ? CtaProto.ICMPV6_CODE : CtaProto.ICMP_CODE, side.icmpCode);
+            }
+            writer.endNest(proto);
+        }
+        writer.endNest(outer);
+    }
+
+    private static int kernelVersion() {
+        String release = System.getProperty("os.version", "");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release);
+        return m.find() ? Integer.parseInt(m.group(1)) * 1000 + Integer.parseInt(m.group(2)) : 0;
     }
 
     /**

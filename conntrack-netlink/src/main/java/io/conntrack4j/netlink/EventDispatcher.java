@@ -2,6 +2,7 @@ package io.conntrack4j.netlink;
 
 import io.conntrack4j.core.EventType;
 import io.conntrack4j.netlink.internal.CtMessageType;
+import io.conntrack4j.netlink.internal.ExpMessageType;
 import io.conntrack4j.netlink.internal.MessageIterator;
 import io.conntrack4j.netlink.internal.Netlink;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ final class EventDispatcher {
     private final ByteBuffer network;
     private final MessageIterator messages = new MessageIterator();
     private final ConntrackEntry entry = new ConntrackEntry();
+    private final ExpectationEntry expectation = new ExpectationEntry();
     private int[] ownPortIds = new int[0];
     private long events;
     private long ignored;
@@ -70,6 +72,11 @@ final class EventDispatcher {
                         ? EventType.NEW : EventType.UPDATE;
             } else if (type == CtMessageType.DELETE) {
                 eventType = EventType.DESTROY;
+            } else if (type == ExpMessageType.NEW || type == ExpMessageType.DELETE) {
+                if (dispatchExpectation(type == ExpMessageType.NEW ? EventType.NEW : EventType.DESTROY, handler)) {
+                    delivered++;
+                }
+                continue;
             } else {
                 ignored++;
                 continue;
@@ -86,6 +93,17 @@ final class EventDispatcher {
         return delivered;
     }
 
+    private boolean dispatchExpectation(EventType eventType, ConntrackEventHandler handler) {
+        if (!expectation.wrap(host, network, messages.offset(), messages.length())) {
+            malformed++;
+            return false;
+        }
+        int portId = host.getInt(messages.offset() + 12);
+        events++;
+        handler.onExpectation(eventType, expectation, portId, isOwn(portId));
+        return true;
+    }
+
     long events() {
         return events;
     }
@@ -99,6 +117,6 @@ final class EventDispatcher {
     }
 
     long malformedAttributes() {
-        return entry.malformedAttributes();
+        return entry.malformedAttributes() + expectation.malformedAttributes();
     }
 }

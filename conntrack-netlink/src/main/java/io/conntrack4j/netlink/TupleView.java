@@ -281,6 +281,23 @@ public final class TupleView {
         }
     }
 
+    /** Whether the source address is {@code a} (no allocation). */
+    boolean sourceIs(IpAddress a) {
+        return is(sourceOffset, sourceLength, a);
+    }
+
+    /** Whether the destination address is {@code a} (no allocation). */
+    boolean destinationIs(IpAddress a) {
+        return is(destinationOffset, destinationLength, a);
+    }
+
+    private boolean is(int offset, int length, IpAddress a) {
+        if (a.isIpv4()) {
+            return length == 4 && network.getInt(offset) == a.ipv4();
+        }
+        return length == 16 && network.getLong(offset) == a.high() && network.getLong(offset + 8) == a.low();
+    }
+
     private IpAddress address(int offset, int length) {
         return length == 4 ? IpAddress.ofIpv4(network.getInt(offset))
                 : IpAddress.ofIpv6(network.getLong(offset), network.getLong(offset + 8));

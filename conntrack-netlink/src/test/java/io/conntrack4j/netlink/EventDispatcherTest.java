@@ -10,6 +10,8 @@ import io.conntrack4j.core.EventType;
 import io.conntrack4j.netlink.internal.Cta;
 import io.conntrack4j.netlink.internal.CtaCounters;
 import io.conntrack4j.netlink.internal.CtMessageType;
+import io.conntrack4j.netlink.internal.CtaExpect;
+import io.conntrack4j.netlink.internal.ExpMessageType;
 import io.conntrack4j.netlink.internal.MessageWriter;
 import io.conntrack4j.netlink.internal.Netlink;
 import java.net.InetAddress;
@@ -94,7 +96,8 @@ class EventDispatcherTest {
 
     @Test
     void otherMessagesAreCountedNotHandedOver() throws Exception {
-        byte[] expectation = event((2 << 8), Netlink.NLM_F_CREATE, 0, false);
+        // a conntrack-statistics reply is no event
+        byte[] expectation = event(CtMessageType.GET_STATS, Netlink.NLM_F_CREATE, 0, false);
         byte[] shortEvent = new byte[Netlink.NLMSG_HDRLEN];
         ByteBuffer.wrap(shortEvent).order(ByteOrder.nativeOrder()).putInt(0, Netlink.NLMSG_HDRLEN)
                 .putShort(4, (short) CtMessageType.DELETE);
@@ -132,13 +135,24 @@ class EventDispatcherTest {
             }
             int before = (int) dispatcher.events();
             int[] calls = {0, 0};
-            int delivered = dispatcher.dispatch(load(datagram, datagram.length), (type, entry, portId, own) -> {
-                calls[0]++;
-                assertNotNull(type);
-                entry.original().source(scratch);
-                entry.reply().destination(scratch);
-                if (entry.toConnection() != null) {
-                    calls[1]++;
+            int delivered = dispatcher.dispatch(load(datagram, datagram.length), new ConntrackEventHandler() {
+                @Override
+                public void onEvent(EventType type, ConntrackEntry entry, int portId, boolean own) {
+                    calls[0]++;
+                    assertNotNull(type);
+                    entry.original().source(scratch);
+                    entry.reply().destination(scratch);
+                    if (entry.toConnection() != null) {
+                        calls[1]++;
+                    }
+                }
+
+                @Override
+                public void onExpectation(EventType type, ExpectationEntry expectation, int portId, boolean own) {
+                    // a mutated type can make an expectation message of a conntrack one
+                    calls[0]++;
+                    assertNotNull(type);
+                    expectation.toExpectation();
                 }
             });
             assertEquals(calls[0], delivered);
@@ -151,5 +165,39 @@ class EventDispatcherTest {
         assertTrue(converted > 20_000, "converted " + converted);
         assertTrue(dispatcher.ignored() + dispatcher.malformed() > 10_000,
                 "counted " + (dispatcher.ignored() + dispatcher.malformed()));
+    }
+
+    @Test
+    void expectationEventsGoToTheirOwnCallback() throws Exception {
+        dispatcher.addOwnPortId(OWN_PORT);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1024).order(ByteOrder.nativeOrder());
+        MessageWriter writer = new MessageWriter(buffer);
+        writer.reset();
+        io.conntrack4j.core.Tuple master = io.conntrack4j.core.Tuple.ofPorts(io.conntrack4j.core.IpAddress.parse("10.0.0.1"),
+                io.conntrack4j.core.IpAddress.parse("10.0.0.2"), io.conntrack4j.core.L4Protocol.TCP, 4000, 21);
+        for (int type : new int[] {ExpMessageType.NEW, ExpMessageType.DELETE}) {
+            writer.begin(type, type == ExpMessageType.NEW ? Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL : 0, 0, 2, 0);
+            ConnectionEncoder.writeTuple(writer, CtaExpect.MASTER, master);
+            ConnectionEncoder.writeTuple(writer, CtaExpect.TUPLE, master.inverse());
+            ConnectionEncoder.writeTuple(writer, CtaExpect.MASK, master);
+            writer.end();
+        }
+        buffer.putInt(12, OWN_PORT);
+        byte[] bytes = new byte[writer.length()];
+        buffer.get(0, bytes);
+        List<String> seen = new ArrayList<>();
+        int delivered = dispatcher.dispatch(load(bytes, bytes.length), new ConntrackEventHandler() {
+            @Override
+            public void onEvent(EventType type, ConntrackEntry entry, int portId, boolean own) {
+                seen.add("conntrack " + type);
+            }
+
+            @Override
+            public void onExpectation(EventType type, ExpectationEntry e, int portId, boolean own) {
+                seen.add(type + " " + e.toExpectation().master().sourcePort() + " " + own);
+            }
+        });
+        assertEquals(2, delivered);
+        assertEquals(List.of("NEW 4000 true", "DESTROY 4000 false"), seen);
     }
 }

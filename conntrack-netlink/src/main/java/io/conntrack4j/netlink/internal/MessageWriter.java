@@ -141,6 +141,45 @@ public final class MessageWriter {
     }
 
     /**
+     * Appends a u32 attribute in host byte order (the CTA_FILTER flag words are the exception to
+     * ctnetlink's big-endian payloads).
+     *
+     * @param type attribute type
+     * @param value the low 32 bits are written
+     */
+    public void putU32Host(int type, long value) {
+        int payload = header(type, 4);
+        host.putInt(payload, (int) value);
+        position = payload + 4;
+    }
+
+    /**
+     * Appends a 4-byte IPv4 address attribute without allocating.
+     *
+     * @param type attribute type
+     * @param address the address bits, most significant byte first on the wire
+     */
+    public void putIpv4(int type, int address) {
+        int payload = header(type, 4);
+        network.putInt(payload, address);
+        position = payload + 4;
+    }
+
+    /**
+     * Appends a 16-byte IPv6 address attribute without allocating.
+     *
+     * @param type attribute type
+     * @param high the first 8 bytes, big-endian
+     * @param low the last 8 bytes, big-endian
+     */
+    public void putIpv6(int type, long high, long low) {
+        int payload = header(type, 16);
+        network.putLong(payload, high);
+        network.putLong(payload + 8, low);
+        position = payload + 16;
+    }
+
+    /**
      * Appends a raw attribute (addresses, labels): the bytes as given.
      *
      * @param type attribute type

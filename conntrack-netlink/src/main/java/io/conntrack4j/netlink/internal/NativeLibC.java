@@ -30,6 +30,20 @@ public final class NativeLibC {
     }
 
     /**
+     * The native address of a direct buffer (for structures that point to memory, such as the
+     * BPF program of SO_ATTACH_FILTER). The buffer must stay reachable while the address is used.
+     *
+     * @param direct a direct buffer
+     * @return its address
+     */
+    public static long address(java.nio.ByteBuffer direct) {
+        if (!direct.isDirect()) {
+            throw new IllegalArgumentException("not a direct buffer");
+        }
+        return RUNTIME.getMemoryManager().newPointer(direct).address();
+    }
+
+    /**
      * The errno of the last call this thread made through {@link #LIBC}.
      *
      * @return errno

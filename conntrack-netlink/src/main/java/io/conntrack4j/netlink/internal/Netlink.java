@@ -28,6 +28,10 @@ public final class Netlink {
     /** NETLINK_EXT_ACK: error ACKs carry TLVs with a message and the offending attribute. */
     public static final int NETLINK_EXT_ACK = 11;
 
+    /** SO_ATTACH_FILTER: attach a classic BPF program (struct sock_fprog) to a socket. */
+    public static final int SO_ATTACH_FILTER = 26;
+    /** SO_DETACH_FILTER: remove the socket's BPF program. */
+    public static final int SO_DETACH_FILTER = 27;
     /** SO_MEMINFO: the socket's memory counters, u32 each; index 8 is the drop count. */
     public static final int SO_MEMINFO = 55;
     /** Index of SK_MEMINFO_DROPS in the SO_MEMINFO array. */

@@ -1,0 +1,95 @@
+package io.conntrack4j.netlink;
+
+import io.conntrack4j.netlink.internal.AttributeIterator;
+import io.conntrack4j.netlink.internal.CtaIp;
+import io.conntrack4j.netlink.internal.CtaProto;
+import io.conntrack4j.netlink.internal.CtaTuple;
+
+/**
+ * Reads a tuple nest ({@code CTA_TUPLE_*}, {@code CTA_EXPECT_*} tuples) into a {@link TupleView}
+ * without allocating. Wrong-sized fields are skipped and counted as malformed, unknown ones as
+ * unknown; nothing is thrown.
+ */
+final class TupleReader {
+    private final AttributeIterator nest = new AttributeIterator();
+    private final AttributeIterator inner = new AttributeIterator();
+    private long unknown;
+
+    /**
+     * Reads the nest {@code parent} is positioned on.
+     *
+     * @param parent an iterator on a tuple nest
+     * @param tuple where the fields go (already cleared)
+     */
+    void read(AttributeIterator parent, TupleView tuple) {
+        tuple.markPresent();
+        nest.wrapNested(parent);
+        while (nest.next()) {
+            switch (nest.type()) {
+                case CtaTuple.IP -> readAddresses(tuple);
+                case CtaTuple.PROTO -> readProtocol(tuple);
+                case CtaTuple.ZONE -> tuple.zone(u16(nest));
+                default -> unknown++;
+            }
+        }
+    }
+
+    private void readAddresses(TupleView tuple) {
+        inner.wrapNested(nest);
+        while (inner.next()) {
+            int type = inner.type();
+            int expected = type == CtaIp.V4_SRC || type == CtaIp.V4_DST ? 4
+                    : type == CtaIp.V6_SRC || type == CtaIp.V6_DST ? 16 : -1;
+            if (expected < 0) {
+                unknown++;
+            } else if (inner.payloadLength() != expected) {
+                inner.countMalformed();
+            } else if (type == CtaIp.V4_SRC || type == CtaIp.V6_SRC) {
+                tuple.source(inner.payloadOffset(), expected);
+            } else {
+                tuple.destination(inner.payloadOffset(), expected);
+            }
+        }
+    }
+
+    private void readProtocol(TupleView tuple) {
+        inner.wrapNested(nest);
+        while (inner.next()) {
+            switch (inner.type()) {
+                case CtaProto.NUM -> tuple.protocol(u8(inner));
+                case CtaProto.SRC_PORT -> tuple.sourcePort(u16(inner));
+                case CtaProto.DST_PORT -> tuple.destinationPort(u16(inner));
+                case CtaProto.ICMP_ID, CtaProto.ICMPV6_ID -> tuple.icmpId(u16(inner));
+                case CtaProto.ICMP_TYPE, CtaProto.ICMPV6_TYPE -> tuple.icmpType(u8(inner));
+                case CtaProto.ICMP_CODE, CtaProto.ICMPV6_CODE -> tuple.icmpCode(u8(inner));
+                default -> unknown++;
+            }
+        }
+    }
+
+    private static int u8(AttributeIterator it) {
+        int value = it.u8();
+        if (value < 0) {
+            it.countMalformed();
+        }
+        return value;
+    }
+
+    private static int u16(AttributeIterator it) {
+        int value = it.u16();
+        if (value < 0) {
+            it.countMalformed();
+        }
+        return value;
+    }
+
+    /** Malformed attributes skipped inside tuples since this reader was created. */
+    long malformed() {
+        return nest.malformed() + inner.malformed();
+    }
+
+    /** Unknown attributes ignored inside tuples since this reader was created. */
+    long unknown() {
+        return unknown;
+    }
+}
