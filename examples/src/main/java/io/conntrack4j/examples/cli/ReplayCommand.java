@@ -6,7 +6,10 @@ import io.conntrack4j.core.capture.CaptureFormatException;
 import io.conntrack4j.core.capture.CaptureReader;
 import io.conntrack4j.core.format.ConntrackEvent;
 import io.conntrack4j.core.format.ConntrackFormat;
+import io.conntrack4j.core.packet.ParseResult;
 import io.conntrack4j.core.packet.PacketView;
+import io.conntrack4j.core.reassembly.Reassembler;
+import io.conntrack4j.core.reassembly.ReassemblyVerdict;
 import io.conntrack4j.core.tracker.ConnectionTracker;
 import io.conntrack4j.core.tracker.ProcessResult;
 import io.conntrack4j.core.tracker.TrackerConfig;
@@ -21,6 +24,11 @@ import java.util.List;
  * user-space tracker, on the capture's own clock, and prints the final table as {@code conntrack -L}
  * would (timeouts relative to the last packet), or with {@code --events} the event stream as
  * {@code conntrack -E} would.
+ *
+ * <p>Fragments are reassembled before tracking, as Linux's {@code nf_defrag_ipv4} and
+ * {@code nf_defrag_ipv6} do in front of conntrack: the datagram is tracked once, when its last
+ * fragment arrives, and fragments that complete nothing (queued, or refused by reassembly) are not
+ * tracked at all, as the kernel steals or drops them before conntrack sees them.
  */
 final class ReplayCommand {
 
@@ -33,6 +41,8 @@ final class ReplayCommand {
             "stderr by conntrack's \"N flow entries have been shown.\" With --events, prints instead the",
             "events as `conntrack -E` prints them: [NEW], [UPDATE] and [DESTROY] (expired connections are",
             "destroyed when later packets pass their timeout). All packets are tracked in zone N (default 0).",
+            "Fragments are reassembled first, as Linux's defrag does before conntrack: a fragmented datagram",
+            "is tracked once, when complete.",
             "Exit status: 0 when the capture was read, 1 when it cannot be read, 2 on bad usage.",
             "");
 
@@ -85,6 +95,31 @@ final class ReplayCommand {
         return replay(Path.of(file), events, zone, out, err);
     }
 
+    /**
+     * Passes a parsed packet through reassembly, as {@code nf_defrag} runs before conntrack's own
+     * hook: fragments are held until their datagram is complete, which then replaces them in
+     * {@code view}.
+     *
+     * @return whether {@code view} now holds something to track
+     */
+    static boolean defragment(ParseResult parsed, PacketView view, byte[] bytes, int offset, int length, long nanos,
+                              int zone, Reassembler reassembler) {
+        if (view.ipVersion() == 0 || parsed != ParseResult.NON_FIRST_FRAGMENT && !view.isFragment()
+                && !view.hasFragmentHeader()) {
+            return true; // not a fragment, or not IP: the tracker judges it as the kernel would
+        }
+        int ip = offset + view.networkOffset();
+        ReassemblyVerdict verdict = reassembler.offer(bytes, ip, offset + length - ip, nanos, zone, 0);
+        return switch (verdict) {
+            case NOT_FRAGMENT -> true;
+            case REASSEMBLED -> {
+                view.parseIp(reassembler.datagram(), 0, reassembler.datagramLength());
+                yield true;
+            }
+            case QUEUED, DROPPED -> false;
+        };
+    }
+
     private static int usage(PrintStream err, String problem) {
         err.println("ct4j replay: " + problem);
         err.print(USAGE);
@@ -102,12 +137,15 @@ final class ReplayCommand {
         }
         PacketView view = new PacketView();
         ProcessResult result = new ProcessResult();
+        Reassembler reassembler = new Reassembler();
         try (CaptureReader reader = CaptureReader.open(file)) {
             reader.readAll((t, linkType, bytes, offset, length, original, iface) -> {
                 now[0] = t;
                 tracker.sweep(t, 64);
-                view.parse(linkType, bytes, offset, length);
-                tracker.process(view, zone, t, result);
+                if (defragment(view.parse(linkType, bytes, offset, length), view, bytes, offset, length, t, zone,
+                        reassembler)) {
+                    tracker.process(view, zone, t, result);
+                }
             });
         } catch (NoSuchFileException e) {
             err.println("ct4j replay: " + file + ": No such file or directory");
