@@ -33,7 +33,7 @@ import java.util.List;
 final class ReplayCommand {
 
     static final String USAGE = String.join("\n",
-            "usage: ct4j replay FILE [--events] [--zone N]",
+            "usage: ct4j replay FILE [--events] [--zone N] [--at SECONDS]",
             "",
             "Runs the packets of a pcap or pcapng capture through conntrack4j's user-space tracker (Linux's",
             "rules and default timeouts; time is the packets' timestamps) and prints the table left after",
@@ -42,7 +42,10 @@ final class ReplayCommand {
             "events as `conntrack -E` prints them: [NEW], [UPDATE] and [DESTROY] (expired connections are",
             "destroyed when later packets pass their timeout). All packets are tracked in zone N (default 0).",
             "Fragments are reassembled first, as Linux's defrag does before conntrack: a fragmented datagram",
-            "is tracked once, when complete.",
+            "is tracked once, when complete. --at SECONDS (since the epoch, with a fraction, on the capture's",
+            "clock) lists the table as it stands at that later time instead: entries that have expired by",
+            "then are gone and timeouts count from then, as when `conntrack -L` runs some time after the",
+            "capture ends.",
             "Exit status: 0 when the capture was read, 1 when it cannot be read, 2 on bad usage.",
             "");
 
@@ -61,6 +64,7 @@ final class ReplayCommand {
         String file = null;
         boolean events = false;
         int zone = 0;
+        long at = Long.MIN_VALUE;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events" -> events = true;
@@ -75,6 +79,15 @@ final class ReplayCommand {
                     }
                     if (zone < 0 || zone > 0xffff) {
                         return usage(err, "zone '" + args[i] + "' is not a number from 0 to 65535");
+                    }
+                }
+                case "--at" -> {
+                    if (i + 1 == args.length) {
+                        return usage(err, "--at needs a time in seconds");
+                    }
+                    at = seconds(args[++i]);
+                    if (at == Long.MIN_VALUE) {
+                        return usage(err, "time '" + args[i] + "' is not seconds since the epoch (like 1732530000.25)");
                     }
                 }
                 case "-h", "--help" -> {
@@ -92,7 +105,7 @@ final class ReplayCommand {
         if (file == null) {
             return usage(err, "missing FILE");
         }
-        return replay(Path.of(file), events, zone, out, err);
+        return replay(Path.of(file), events, zone, at, out, err);
     }
 
     /**
@@ -120,13 +133,24 @@ final class ReplayCommand {
         };
     }
 
+    /** Seconds with an optional fraction as nanoseconds, or {@code Long.MIN_VALUE} if not such a number. */
+    private static long seconds(String text) {
+        if (!text.matches("[0-9]{1,11}(\\.[0-9]{1,9})?")) {
+            return Long.MIN_VALUE;
+        }
+        int dot = text.indexOf('.');
+        String whole = dot < 0 ? text : text.substring(0, dot);
+        String fraction = dot < 0 ? "" : text.substring(dot + 1);
+        return Long.parseLong(whole) * 1_000_000_000L + Long.parseLong((fraction + "000000000").substring(0, 9));
+    }
+
     private static int usage(PrintStream err, String problem) {
         err.println("ct4j replay: " + problem);
         err.print(USAGE);
         return 2;
     }
 
-    private static int replay(Path file, boolean events, int zone, PrintStream out, PrintStream err) {
+    private static int replay(Path file, boolean events, int zone, long at, PrintStream out, PrintStream err) {
         long[] now = {0};
         ConnectionTracker tracker = new ConnectionTracker(TrackerConfig.builder().maxConnections(1 << 18)
                 .clock(() -> now[0]).build());
@@ -158,7 +182,10 @@ final class ReplayCommand {
             return 1;
         }
         if (!events) {
-            List<Connection> table = tracker.list(Filter.all(), now[0]);
+            long listed = Math.max(now[0], at);
+            now[0] = listed;
+            tracker.sweep(listed, Integer.MAX_VALUE);
+            List<Connection> table = tracker.list(Filter.all(), listed);
             for (Connection c : table) {
                 out.println(format.format(c));
             }
