@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.conntrack4j.core.capture.CaptureReader;
 import io.conntrack4j.core.packet.PacketView;
 import io.conntrack4j.core.packet.ParseResult;
+import io.conntrack4j.testkit.Await;
+import io.conntrack4j.testkit.BackgroundProcess;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetworkLab;
 import io.conntrack4j.testkit.RoutedTrafficLab;
@@ -20,6 +22,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -96,6 +99,7 @@ class Ct4jReplayDifferentialKernelTest {
             traffic.fragmentedUdp(ip);
             traffic.fragmentedIcmp(ip);
             midStream.add(traffic.tcpPickedUpMidStream(ip));
+            simultaneousOpen(traffic, ip);
         }
         Set<String> routerMacs = macs(traffic.router().execOk("ip", "-o", "link"));
         TrafficRecording recording = traffic.finish();
@@ -109,8 +113,18 @@ class Ct4jReplayDifferentialKernelTest {
         // expected from the main replay; after it, from the replay of the picked-up packets alone.
         Map<String, List<String>> kernelEvents = byFlow(recording.conntrackEvents().lines()
                 .map(l -> l.replaceFirst("^\\[\\d+\\.\\d+\\]\\s*", "")).collect(Collectors.joining("\n")));
-        // 9 flows a family (the ICMP errors belong to their UDP flow, as RELATED they have no events).
-        assertEquals(18, kernelEvents.size(), "flows with events: " + kernelEvents.keySet());
+        // 10 flows a family (the ICMP errors belong to their UDP flow, as RELATED they have no events).
+        assertEquals(20, kernelEvents.size(), "flows with events: " + kernelEvents.keySet());
+        int simultaneous = 0;
+        for (String flow : kernelEvents.keySet()) {
+            if (flow.endsWith(" dport=6000") || flow.endsWith(" dport=6001")) {
+                simultaneous++;
+                // the reply direction's SYN was seen: a simultaneous open, as the kernel tracks it
+                assertTrue(String.join("\n", kernelEvents.get(flow)).contains(" SYN_SENT2 "), kernelEvents.get(flow)
+                        .toString());
+            }
+        }
+        assertEquals(2, simultaneous, "simultaneous opens: " + kernelEvents.keySet());
         Map<String, List<String>> kernelPickedUpEvents = new TreeMap<>();
         for (Map.Entry<String, List<String>> e : kernelEvents.entrySet()) {
             List<String> lines = e.getValue();
@@ -140,6 +154,36 @@ class Ct4jReplayDifferentialKernelTest {
                 byFlow(ct4j("replay", pickedUp.toString(), "--at", at)));
         compare("conntrack -E, flows picked up mid-stream", kernelPickedUpEvents,
                 byFlow(ct4j("replay", pickedUp.toString(), "--events")));
+    }
+
+    /**
+     * A TCP simultaneous open through the router: the server's firewall drops the client's SYN
+     * (after the router has tracked it) until the server, itself connecting to the client's port,
+     * has sent its own SYN; the client answers that with a SYN/ACK, the server ACKs, and a line of
+     * data follows. Returns when the router's entry is ESTABLISHED.
+     */
+    private void simultaneousOpen(RoutedTrafficLab traffic, Ip ip) {
+        int clientPort = ip == Ip.V4 ? 42000 : 42001;
+        int serverPort = ip == Ip.V4 ? 6000 : 6001;
+        String family = ip == Ip.V4 ? "-4" : "-6";
+        traffic.server().exec(Duration.ofSeconds(10), "table inet ct4j_simultaneous_" + serverPort + " {\n"
+                + "  chain in {\n    type filter hook input priority 0;\n    tcp sport " + clientPort + " tcp dport "
+                + serverPort + " tcp flags & (syn | ack) == syn drop;\n  }\n}\n", "nft", "-f", "-").stdoutOrThrow();
+        BackgroundProcess client = lab.start(traffic.client(), "nc", family, "-p", Integer.toString(clientPort),
+                RoutedTrafficLab.serverAddress(ip), Integer.toString(serverPort));
+        awaitRouterEntry(traffic, ip, serverPort, "SYN_SENT");
+        BackgroundProcess server = lab.start(traffic.server(), "nc", family, "-p", Integer.toString(serverPort),
+                RoutedTrafficLab.clientAddress(ip), Integer.toString(clientPort));
+        awaitRouterEntry(traffic, ip, serverPort, "ESTABLISHED");
+        client.write("simultaneous\n");
+        Await.until(Duration.ofSeconds(10), "the server to receive the line",
+                () -> server.stdoutSoFar().contains("simultaneous\n"));
+    }
+
+    private static void awaitRouterEntry(RoutedTrafficLab traffic, Ip ip, int serverPort, String state) {
+        Await.value(Duration.ofSeconds(10), "the router's entry for port " + serverPort + " in " + state,
+                () -> traffic.router().exec("conntrack", "-L", "-f", ip == Ip.V4 ? "ipv4" : "ipv6", "-p", "tcp",
+                        "--dport", Integer.toString(serverPort)).stdout(), out -> out.contains(" " + state + " "));
     }
 
     private static int indexOf(List<String> lines, String text) {
