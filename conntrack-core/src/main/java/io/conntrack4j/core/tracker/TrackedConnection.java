@@ -153,7 +153,7 @@ public final class TrackedConnection {
      * @return an immutable copy
      */
     public Connection toConnection() {
-        Connection.Builder b = common().timeout((int) (remainingMillis() / 1000)).mark(mark()).use(1);
+        Connection.Builder b = counters(common()).timeout((int) (remainingMillis() / 1000)).mark(mark()).use(1);
         if (protocol() == L4Protocol.TCP) {
             b.tcpState(tcpState());
             int misc = tracker.tcpMisc(id);
@@ -177,6 +177,8 @@ public final class TrackedConnection {
         Connection.Builder b = common();
         if (type != EventType.DESTROY) {
             b.timeout((int) (remainingMillis() / 1000));
+        } else {
+            counters(b); // ctnetlink_conntrack_event() reports the counters in DESTROY events only
         }
         if (type != EventType.UPDATE || (changes & CHANGE_PROTOINFO) != 0) {
             if (protocol() == L4Protocol.TCP) {
@@ -189,6 +191,15 @@ public final class TrackedConnection {
             b.mark(mark());
         }
         return b.build();
+    }
+
+    private Connection.Builder counters(Connection.Builder b) {
+        long[] counters = tracker.counters();
+        if (counters != null) {
+            b.countersOriginal(counters[4 * id], counters[4 * id + 1]).countersReply(counters[4 * id + 2],
+                    counters[4 * id + 3]);
+        }
+        return b;
     }
 
     private Connection.Builder common() {

@@ -33,7 +33,7 @@ import java.util.List;
 final class ReplayCommand {
 
     static final String USAGE = String.join("\n",
-            "usage: ct4j replay FILE [--events] [--zone N] [--at SECONDS]",
+            "usage: ct4j replay FILE [--events] [--zone N] [--at SECONDS] [--acct]",
             "",
             "Runs the packets of a pcap or pcapng capture through conntrack4j's user-space tracker (Linux's",
             "rules and default timeouts; time is the packets' timestamps) and prints the table left after",
@@ -45,7 +45,7 @@ final class ReplayCommand {
             "is tracked once, when complete. --at SECONDS (since the epoch, with a fraction, on the capture's",
             "clock) lists the table as it stands at that later time instead: entries that have expired by",
             "then are gone and timeouts count from then, as when `conntrack -L` runs some time after the",
-            "capture ends.",
+            "capture ends. --acct counts packets and bytes per direction, as nf_conntrack_acct=1 does.",
             "Exit status: 0 when the capture was read, 1 when it cannot be read, 2 on bad usage.",
             "");
 
@@ -65,9 +65,11 @@ final class ReplayCommand {
         boolean events = false;
         int zone = 0;
         long at = Long.MIN_VALUE;
+        boolean accounting = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--events" -> events = true;
+                case "--acct" -> accounting = true;
                 case "--zone" -> {
                     if (i + 1 == args.length) {
                         return usage(err, "--zone needs a number");
@@ -105,7 +107,7 @@ final class ReplayCommand {
         if (file == null) {
             return usage(err, "missing FILE");
         }
-        return replay(Path.of(file), events, zone, at, out, err);
+        return replay(Path.of(file), events, zone, at, accounting, out, err);
     }
 
     /**
@@ -150,10 +152,11 @@ final class ReplayCommand {
         return 2;
     }
 
-    private static int replay(Path file, boolean events, int zone, long at, PrintStream out, PrintStream err) {
+    private static int replay(Path file, boolean events, int zone, long at, boolean accounting, PrintStream out,
+                              PrintStream err) {
         long[] now = {0};
         ConnectionTracker tracker = new ConnectionTracker(TrackerConfig.builder().maxConnections(1 << 18)
-                .clock(() -> now[0]).build());
+                .accounting(accounting).clock(() -> now[0]).build());
         ConntrackFormat format = ConntrackFormat.builder().build();
         if (events) {
             tracker.addListener((type, c) -> out.println(format.formatEvent(

@@ -63,8 +63,11 @@ import org.junit.jupiter.api.io.TempDir;
  * kernel's events after the {@code [USERSPACE]} DESTROY and its final entry; the main replay is
  * compared with the events before it.
  *
- * <p><b>Left out of the comparison.</b> Byte and packet counters (the router counts, the replay's
- * tracker does not), the ordering of events of different flows (the kernel handles the two
+ * <p><b>Counters.</b> The router counts ({@code nf_conntrack_acct=1}) and so does the replay
+ * ({@code --acct}): packets and bytes of each direction must be equal, fragmented datagrams counted
+ * once at their reassembled length.
+ *
+ * <p><b>Left out of the comparison.</b> The ordering of events of different flows (the kernel handles the two
  * interfaces' packets on different CPUs; each flow's own events are compared in order). The run
  * takes about 10 s, shorter than every timeout involved (30 s at least), so no entry expires and
  * neither side prints a timeout DESTROY (the kernel's garbage collector and the replay's sweep
@@ -146,14 +149,14 @@ class Ct4jReplayDifferentialKernelTest {
 
         String at = recording.tableNanos() / 1_000_000_000L + "." + String.format("%09d",
                 recording.tableNanos() % 1_000_000_000L);
-        Map<String, List<String>> replayTable = byFlow(ct4j("replay", input.toString(), "--at", at));
+        Map<String, List<String>> replayTable = byFlow(ct4j("replay", input.toString(), "--at", at, "--acct"));
         kernelPickedUpEvents.keySet().forEach(replayTable::remove); // deleted by the user in the kernel
         compare("conntrack -L", kernelTable, replayTable);
-        compare("conntrack -E", kernelEvents, byFlow(ct4j("replay", input.toString(), "--events")));
+        compare("conntrack -E", kernelEvents, byFlow(ct4j("replay", input.toString(), "--events", "--acct")));
         compare("conntrack -L, flows picked up mid-stream", kernelPickedUpTable,
-                byFlow(ct4j("replay", pickedUp.toString(), "--at", at)));
+                byFlow(ct4j("replay", pickedUp.toString(), "--at", at, "--acct")));
         compare("conntrack -E, flows picked up mid-stream", kernelPickedUpEvents,
-                byFlow(ct4j("replay", pickedUp.toString(), "--events")));
+                byFlow(ct4j("replay", pickedUp.toString(), "--events", "--acct")));
     }
 
     /**
@@ -226,14 +229,14 @@ class Ct4jReplayDifferentialKernelTest {
         return new ArrayList<>(all.keySet());
     }
 
-    /** Lines grouped by their flow, in order, counters removed. */
+    /** Lines grouped by their flow, in order. */
     private static Map<String, List<String>> byFlow(String text) {
         Map<String, List<String>> flows = new TreeMap<>();
         for (String line : text.split("\n")) {
             if (line.isBlank()) {
                 continue;
             }
-            String l = line.replaceAll(" packets=\\d+ bytes=\\d+", "").strip();
+            String l = line.strip();
             Matcher m = FLOW.matcher(l);
             String flow = m.find() ? m.group(1) + " " + m.group(2) : l;
             flows.computeIfAbsent(flow, f -> new ArrayList<>()).add(l);
