@@ -168,17 +168,25 @@ public final class TrackedConnection {
     /**
      * The connection as ctnetlink reports it in an event, which {@code conntrack -E} prints: NEW and
      * UPDATE carry the timeout, the TCP state only when it changed (always in NEW), the mark when set
-     * or changed; DESTROY carries no timeout.
+     * or changed; DESTROY carries the counters (with accounting) and, when the entry was killed or
+     * deleted before its time, the whole seconds it had left (none when it expired).
      *
      * @param type the event type
      * @return an immutable copy
      */
     public Connection toEventConnection(EventType type) {
         Connection.Builder b = common();
+        int timeout = (int) (remainingMillis() / 1000);
         if (type != EventType.DESTROY) {
-            b.timeout((int) (remainingMillis() / 1000));
+            b.timeout(timeout);
         } else {
-            counters(b); // ctnetlink_conntrack_event() reports the counters in DESTROY events only
+            // ctnetlink_conntrack_event(): counters in DESTROY events only, and the timeout left
+            // unless it is 0 (ctnetlink_dump_timeout(skb, ct, true) skips zero): a killed or deleted
+            // entry reports its remaining time, an expired one none
+            counters(b);
+            if (timeout > 0) {
+                b.timeout(timeout);
+            }
         }
         if (type != EventType.UPDATE || (changes & CHANGE_PROTOINFO) != 0) {
             if (protocol() == L4Protocol.TCP) {

@@ -103,6 +103,8 @@ class Ct4jReplayDifferentialKernelTest {
             traffic.fragmentedIcmp(ip);
             midStream.add(traffic.tcpPickedUpMidStream(ip));
             simultaneousOpen(traffic, ip);
+            tcpRefused(traffic, ip);
+            udpStream(traffic, ip);
         }
         Set<String> routerMacs = macs(traffic.router().execOk("ip", "-o", "link"));
         TrafficRecording recording = traffic.finish();
@@ -116,8 +118,8 @@ class Ct4jReplayDifferentialKernelTest {
         // expected from the main replay; after it, from the replay of the picked-up packets alone.
         Map<String, List<String>> kernelEvents = byFlow(recording.conntrackEvents().lines()
                 .map(l -> l.replaceFirst("^\\[\\d+\\.\\d+\\]\\s*", "")).collect(Collectors.joining("\n")));
-        // 10 flows a family (the ICMP errors belong to their UDP flow, as RELATED they have no events).
-        assertEquals(20, kernelEvents.size(), "flows with events: " + kernelEvents.keySet());
+        // 12 flows a family (the ICMP errors belong to their UDP flow, as RELATED they have no events).
+        assertEquals(24, kernelEvents.size(), "flows with events: " + kernelEvents.keySet());
         int simultaneous = 0;
         for (String flow : kernelEvents.keySet()) {
             if (flow.endsWith(" dport=6000") || flow.endsWith(" dport=6001")) {
@@ -183,9 +185,55 @@ class Ct4jReplayDifferentialKernelTest {
                 () -> server.stdoutSoFar().contains("simultaneous\n"));
     }
 
+    /**
+     * A TCP SYN to a port where nothing listens, answered by the server's kernel with a RST: the
+     * router kills the unreplied entry at once ({@code nf_ct_kill_acct}).
+     */
+    private static void tcpRefused(RoutedTrafficLab traffic, Ip ip) {
+        int port = ip == Ip.V4 ? 6002 : 6003;
+        traffic.client().exec(Duration.ofSeconds(10), "", "nc", ip == Ip.V4 ? "-4" : "-6", "-z", "-p",
+                Integer.toString(ip == Ip.V4 ? 42002 : 42003), RoutedTrafficLab.serverAddress(ip), Integer.toString(port));
+    }
+
+    /**
+     * A UDP request and response, then, once the router's entry is more than 2 s old (its 30 s
+     * timeout shows 27 or less), one more request: a stream, ASSURED with the 120 s timeout.
+     */
+    private void udpStream(RoutedTrafficLab traffic, Ip ip) {
+        int port = ip == Ip.V4 ? 6004 : 6005;
+        String family = ip == Ip.V4 ? "-4" : "-6";
+        BackgroundProcess listener = lab.start(traffic.server(), "nc", family, "-u", "-l",
+                RoutedTrafficLab.serverAddress(ip), Integer.toString(port));
+        Await.until(Duration.ofSeconds(10), "the UDP server to listen", () -> traffic.server()
+                .exec("ss", "-Hlun", "sport = :" + port).stdout().contains(Integer.toString(port)));
+        BackgroundProcess requester = lab.start(traffic.client(), "nc", family, "-u", "-p",
+                Integer.toString(ip == Ip.V4 ? 42004 : 42005), RoutedTrafficLab.serverAddress(ip), Integer.toString(port));
+        requester.write("one\n");
+        Await.until(Duration.ofSeconds(10), "the server to receive one", () -> listener.stdoutSoFar().contains("one\n"));
+        listener.write("two\n");
+        Await.until(Duration.ofSeconds(10), "the client to receive two", () -> requester.stdoutSoFar().contains("two\n"));
+        Pattern timeout = Pattern.compile("^udp +17 (\\d+) ");
+        Await.value(Duration.ofSeconds(10), "the router's entry to be more than 2 s old",
+                () -> traffic.router().exec("conntrack", "-L", "-f", ip == Ip.V4 ? "ipv4" : "ipv6", "-p", "udp",
+                        "--dport", Integer.toString(port)).stdout(),
+                out -> {
+                    Matcher m = timeout.matcher(out);
+                    return m.find() && Integer.parseInt(m.group(1)) <= 27;
+                });
+        requester.write("three\n");
+        Await.until(Duration.ofSeconds(10), "the server to receive three",
+                () -> listener.stdoutSoFar().contains("three\n"));
+        awaitRouterEntry(traffic, ip, "udp", port, "[ASSURED]");
+    }
+
     private static void awaitRouterEntry(RoutedTrafficLab traffic, Ip ip, int serverPort, String state) {
+        awaitRouterEntry(traffic, ip, "tcp", serverPort, state);
+    }
+
+    private static void awaitRouterEntry(RoutedTrafficLab traffic, Ip ip, String protocol, int serverPort,
+                                         String state) {
         Await.value(Duration.ofSeconds(10), "the router's entry for port " + serverPort + " in " + state,
-                () -> traffic.router().exec("conntrack", "-L", "-f", ip == Ip.V4 ? "ipv4" : "ipv6", "-p", "tcp",
+                () -> traffic.router().exec("conntrack", "-L", "-f", ip == Ip.V4 ? "ipv4" : "ipv6", "-p", protocol,
                         "--dport", Integer.toString(serverPort)).stdout(), out -> out.contains(" " + state + " "));
     }
 
