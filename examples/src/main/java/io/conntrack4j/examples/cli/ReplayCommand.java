@@ -154,18 +154,19 @@ final class ReplayCommand {
 
     private static int replay(Path file, boolean events, int zone, long at, boolean accounting, PrintStream out,
                               PrintStream err) {
-        long[] now = {0};
-        ConnectionTracker tracker = new ConnectionTracker(TrackerConfig.builder().maxConnections(1 << 18)
-                .accounting(accounting).clock(() -> now[0]).build());
-        ConntrackFormat format = ConntrackFormat.builder().build();
-        if (events) {
-            tracker.addListener((type, c) -> out.println(format.formatEvent(
-                    ConntrackEvent.of(type, c.toEventConnection(type)))));
-        }
-        PacketView view = new PacketView();
-        ProcessResult result = new ProcessResult();
-        Reassembler reassembler = new Reassembler();
+        // the file is opened first: a missing or unreadable one costs no table allocation
         try (CaptureReader reader = CaptureReader.open(file)) {
+            long[] now = {0};
+            ConnectionTracker tracker = new ConnectionTracker(TrackerConfig.builder().maxConnections(1 << 18)
+                    .accounting(accounting).clock(() -> now[0]).build());
+            ConntrackFormat format = ConntrackFormat.builder().build();
+            if (events) {
+                tracker.addListener((type, c) -> out.println(format.formatEvent(
+                        ConntrackEvent.of(type, c.toEventConnection(type)))));
+            }
+            PacketView view = new PacketView();
+            ProcessResult result = new ProcessResult();
+            Reassembler reassembler = new Reassembler();
             reader.readAll((t, linkType, bytes, offset, length, original, iface) -> {
                 now[0] = t;
                 tracker.sweep(t, 64);
@@ -174,6 +175,16 @@ final class ReplayCommand {
                     tracker.process(view, zone, t, result);
                 }
             });
+            if (!events) {
+                long listed = Math.max(now[0], at);
+                now[0] = listed;
+                tracker.sweep(listed, Integer.MAX_VALUE);
+                List<Connection> table = tracker.list(Filter.all(), listed);
+                for (Connection c : table) {
+                    out.println(format.format(c));
+                }
+                err.println("conntrack v1.4.7 (conntrack-tools): " + table.size() + " flow entries have been shown.");
+            }
         } catch (NoSuchFileException e) {
             err.println("ct4j replay: " + file + ": No such file or directory");
             return 1;
@@ -183,16 +194,6 @@ final class ReplayCommand {
         } catch (IOException e) {
             err.println("ct4j replay: " + file + ": " + e.getMessage());
             return 1;
-        }
-        if (!events) {
-            long listed = Math.max(now[0], at);
-            now[0] = listed;
-            tracker.sweep(listed, Integer.MAX_VALUE);
-            List<Connection> table = tracker.list(Filter.all(), listed);
-            for (Connection c : table) {
-                out.println(format.format(c));
-            }
-            err.println("conntrack v1.4.7 (conntrack-tools): " + table.size() + " flow entries have been shown.");
         }
         return 0;
     }

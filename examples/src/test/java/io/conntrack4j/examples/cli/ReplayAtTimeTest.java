@@ -66,6 +66,34 @@ class ReplayAtTimeTest {
     }
 
     @Test
+    void randomAndMutatedTimesAreParsedOrRejectedCleanly() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(20261125L);
+        String alphabet = "0123456789.-+e ,x";
+        String absent = dir.resolve("absent.pcap").toString();
+        for (int i = 0; i < 400; i++) {
+            StringBuilder text = new StringBuilder(i % 2 == 0 ? "1732530000.123456789" : "");
+            int edits = random.nextInt(1, 6);
+            for (int e = 0; e < edits; e++) {
+                int at = text.length() == 0 ? 0 : random.nextInt(text.length() + 1);
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                if (random.nextBoolean() || text.length() == 0 || at == text.length()) {
+                    text.insert(at, c);
+                } else {
+                    text.setCharAt(at, c);
+                }
+            }
+            String time = text.toString();
+            int code = run("replay", absent, "--at", time);
+            boolean valid = time.matches("[0-9]{1,11}(\\.[0-9]{1,9})?");
+            // a valid time gets as far as opening the (absent) file; anything else is a usage error naming it
+            assertEquals(valid ? 1 : 2, code, time);
+            if (!valid) {
+                assertTrue(err.toString(StandardCharsets.UTF_8).contains("'" + time + "'"), time);
+            }
+        }
+    }
+
+    @Test
     void rejectsWhatIsNotATime() {
         for (String bad : new String[] {"soon", "-1", "1.2.3", "1.", "1.0123456789", ""}) {
             assertEquals(2, run("replay", "x.pcap", "--at", bad), bad);
