@@ -51,14 +51,17 @@ final class ConnectionStore {
     /** Allocated when the first mark is set (most tables never set one). */
     int[] marks;
     long[] labels;
+    /** With accounting: packets and bytes of the original, then the reply direction, 4 per id; else null. */
+    final long[] counters;
 
     private int freeHead = -1;
     private int highWater;
     int count;
     int ipv6Count;
 
-    ConnectionStore(int capacity) {
+    ConnectionStore(int capacity, boolean accounting) {
         this.capacity = capacity;
+        this.counters = accounting ? new long[capacity * 4] : null;
         this.records = new int[capacity * RECORD];
         this.positions = new int[capacity * 2];
     }
@@ -96,6 +99,9 @@ final class ConnectionStore {
         if (labels != null) {
             labels[2 * id] = 0;
             labels[2 * id + 1] = 0;
+        }
+        if (counters != null) {
+            Arrays.fill(counters, 4 * id, 4 * id + 4, 0);
         }
         positions[2 * id] = freeHead;
         freeHead = id;
@@ -165,8 +171,17 @@ final class ConnectionStore {
         return labels;
     }
 
+    /** Counts one packet of {@code length} bytes in direction {@code dir}, when accounting. */
+    void count(int id, int dir, int length) {
+        if (counters != null) {
+            counters[4 * id + 2 * dir]++;
+            counters[4 * id + 2 * dir + 1] += length;
+        }
+    }
+
     long bytes() {
         long b = (long) capacity * Integer.BYTES * (RECORD + 2);
+        b += counters == null ? 0 : (long) counters.length * Long.BYTES;
         b += marks == null ? 0 : (long) marks.length * Integer.BYTES;
         return labels == null ? b : b + (long) labels.length * Long.BYTES;
     }

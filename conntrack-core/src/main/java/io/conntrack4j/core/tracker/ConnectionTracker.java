@@ -83,7 +83,7 @@ public final class ConnectionTracker {
      */
     public ConnectionTracker(TrackerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.store = new ConnectionStore(config.maxConnections);
+        this.store = new ConnectionStore(config.maxConnections, config.accounting);
         this.v4 = new ConnectionIndex(false, 2 * config.maxConnections, config.seed, config.maxProbe, store.positions);
         this.v6 = new ConnectionIndex(true, 2 * config.maxIpv6Connections, config.seed ^ 0x5DEECE66DL,
                 config.maxProbe, store.positions);
@@ -263,7 +263,9 @@ public final class ConnectionTracker {
                         invalid(out, tcp.reason);
                         return false;
                     case TcpTracker.KILL:
-                        // the entry dies now: only DESTROY is reported (Linux drops the cached events of a dying entry)
+                        // the entry dies now: only DESTROY is reported (Linux drops the cached events of a dying entry);
+                        // nf_ct_kill_acct() counts the killing packet first
+                        store.count(id, dir, packet.ipTotalLength());
                         out.set(verdict, InvalidReason.NONE, dir == 1, ProcessResult.NO_HANDLE);
                         destroy(id, TrackerStatistics.DELETED);
                         return false;
@@ -273,6 +275,7 @@ public final class ConnectionTracker {
                         break;
                     case TcpTracker.ACCEPT:
                         refresh(id, tcp.timeoutMs);
+                        store.count(id, dir, packet.ipTotalLength());
                         break;
                     default:
                         break;
@@ -290,6 +293,7 @@ public final class ConnectionTracker {
                 }
                 if (code == SctpTracker.ACCEPT) {
                     refresh(id, sctp.timeout);
+                    store.count(id, dir, packet.ipTotalLength());
                 }
             }
             case L4Protocol.UDPLITE_NUMBER -> {
@@ -322,6 +326,10 @@ public final class ConnectionTracker {
             case L4Protocol.ICMP_NUMBER -> refresh(id, icmpMs);
             case L4Protocol.ICMPV6_NUMBER -> refresh(id, icmpv6Ms);
             default -> refresh(id, genericMs);
+        }
+        if (protocol != L4Protocol.TCP_NUMBER && protocol != L4Protocol.SCTP_NUMBER) {
+            // nf_ct_refresh_acct(): every packet of the other protocols refreshes and counts
+            store.count(id, dir, packet.ipTotalLength());
         }
         if (dir == 1 && !seenReply) {
             store.setStatus(id, store.status(id) | StatusBit.SEEN_REPLY.mask());
@@ -419,6 +427,7 @@ public final class ConnectionTracker {
             default -> timeout = genericMs;
         }
         store.setExpiry(id, nowMs + timeout);
+        store.count(id, 0, packet.ipTotalLength());
         out.set(Verdict.NEW, InvalidReason.NONE, false, handle(id));
         emit(EventType.NEW, id, changes);
         return Verdict.NEW;
@@ -1052,6 +1061,11 @@ public final class ConnectionTracker {
 
     long labelsLow(int id) {
         return store.labels == null ? 0 : store.labels[2 * id + 1];
+    }
+
+    /** @return the connection's counters (packets, bytes of each direction from index {@code 4 * id}), or null without accounting */
+    long[] counters() {
+        return store.counters;
     }
 
     int tcpMisc(int id) {

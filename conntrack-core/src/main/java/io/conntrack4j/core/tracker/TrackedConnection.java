@@ -153,7 +153,7 @@ public final class TrackedConnection {
      * @return an immutable copy
      */
     public Connection toConnection() {
-        Connection.Builder b = common().timeout((int) (remainingMillis() / 1000)).mark(mark()).use(1);
+        Connection.Builder b = counters(common()).timeout((int) (remainingMillis() / 1000)).mark(mark()).use(1);
         if (protocol() == L4Protocol.TCP) {
             b.tcpState(tcpState());
             int misc = tracker.tcpMisc(id);
@@ -168,15 +168,25 @@ public final class TrackedConnection {
     /**
      * The connection as ctnetlink reports it in an event, which {@code conntrack -E} prints: NEW and
      * UPDATE carry the timeout, the TCP state only when it changed (always in NEW), the mark when set
-     * or changed; DESTROY carries no timeout.
+     * or changed; DESTROY carries the counters (with accounting) and, when the entry was killed or
+     * deleted before its time, the whole seconds it had left (none when it expired).
      *
      * @param type the event type
      * @return an immutable copy
      */
     public Connection toEventConnection(EventType type) {
         Connection.Builder b = common();
+        int timeout = (int) (remainingMillis() / 1000);
         if (type != EventType.DESTROY) {
-            b.timeout((int) (remainingMillis() / 1000));
+            b.timeout(timeout);
+        } else {
+            // ctnetlink_conntrack_event(): counters in DESTROY events only, and the timeout left
+            // unless it is 0 (ctnetlink_dump_timeout(skb, ct, true) skips zero): a killed or deleted
+            // entry reports its remaining time, an expired one none
+            counters(b);
+            if (timeout > 0) {
+                b.timeout(timeout);
+            }
         }
         if (type != EventType.UPDATE || (changes & CHANGE_PROTOINFO) != 0) {
             if (protocol() == L4Protocol.TCP) {
@@ -189,6 +199,15 @@ public final class TrackedConnection {
             b.mark(mark());
         }
         return b.build();
+    }
+
+    private Connection.Builder counters(Connection.Builder b) {
+        long[] counters = tracker.counters();
+        if (counters != null) {
+            b.countersOriginal(counters[4 * id], counters[4 * id + 1]).countersReply(counters[4 * id + 2],
+                    counters[4 * id + 3]);
+        }
+        return b;
     }
 
     private Connection.Builder common() {

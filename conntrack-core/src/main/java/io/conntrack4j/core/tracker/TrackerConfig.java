@@ -34,6 +34,7 @@ public final class TrackerConfig {
     final int maxProbe;
     final long seed;
     final NanoClock clock;
+    final boolean accounting;
 
     private TrackerConfig(Builder b) {
         this.maxConnections = b.maxConnections;
@@ -48,6 +49,7 @@ public final class TrackerConfig {
         this.maxProbe = b.maxProbe;
         this.seed = b.seedSet ? b.seed : new SecureRandom().nextLong();
         this.clock = b.clock;
+        this.accounting = b.accounting;
     }
 
     /** @return a builder with Linux's defaults and 65536 connections */
@@ -103,6 +105,11 @@ public final class TrackerConfig {
         return tcpMaxRetrans;
     }
 
+    /** @return whether packets and bytes are counted per direction ({@code nf_conntrack_acct}) */
+    public boolean accounting() {
+        return accounting;
+    }
+
     /** @return the longest probe sequence of the hash index before an insertion fails */
     public int maxProbe() {
         return maxProbe;
@@ -122,6 +129,7 @@ public final class TrackerConfig {
         private long seed;
         private boolean seedSet;
         private NanoClock clock = NanoClock.system();
+        private boolean accounting;
 
         private Builder() {
             Arrays.fill(zoneLimits, Integer.MAX_VALUE);
@@ -243,6 +251,19 @@ public final class TrackerConfig {
          */
         public Builder clock(NanoClock value) {
             this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        /**
+         * Counts packets and bytes (IP datagram length, after reassembly) per direction, as Linux
+         * does with {@code nf_conntrack_acct=1}: 32 more bytes per connection. Off by default, as in
+         * Linux.
+         *
+         * @param on whether to count
+         * @return this
+         */
+        public Builder accounting(boolean on) {
+            this.accounting = on;
             return this;
         }
 

@@ -123,7 +123,9 @@ class TcpTrackerTest {
         assertEquals(ProcessResult.NO_HANDLE, h.result.handle());
         assertEquals("", h.line());
         assertEquals(0, h.tracker.count());
-        assertTrue(h.events.get(h.events.size() - 1).startsWith("[DESTROY] tcp      6 CLOSE src=10.0.0.1"),
+        // Linux 6.x reports the time a killed entry had left (ctnetlink_dump_timeout(skb, ct, true));
+        // seen from conntrack -E on a router in Ct4jReplayDifferentialKernelTest
+        assertTrue(h.events.get(h.events.size() - 1).startsWith("[DESTROY] tcp      6 120 CLOSE src=10.0.0.1"),
                 h.events.toString());
     }
 
