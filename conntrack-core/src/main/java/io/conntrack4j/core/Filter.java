@@ -288,6 +288,39 @@ public final class Filter implements Predicate<Connection> {
         return (c.status() & statusMask) == status;
     }
 
+    /**
+     * The rules that are set, for logs and messages.
+     *
+     * @return e.g. {@code Filter[protocol ACCEPT [tcp, udp] mark=0x100/0xff00]}
+     */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder("Filter[");
+        if (familyMode != 0) {
+            out.append(" family ").append(familyMode()).append(' ').append(families());
+        }
+        if (protocolMode != 0) {
+            out.append(" protocol ").append(protocolMode()).append(' ').append(protocols());
+        }
+        if (addressMode != 0) {
+            out.append(" address ").append(addressMode()).append(' ').append(cidrs);
+        }
+        if (stateMode != 0) {
+            out.append(" tcp-state ").append(tcpStateMode()).append(' ').append(tcpStates());
+        }
+        if (zone >= 0) {
+            out.append(" zone=").append(zone);
+        }
+        if (markMask != 0) {
+            out.append(" mark=0x").append(Integer.toHexString(mark)).append("/0x").append(Integer.toHexString(markMask));
+        }
+        if (statusMask != 0) {
+            out.append(" status=0x").append(Integer.toHexString(status)).append("/0x")
+                    .append(Integer.toHexString(statusMask));
+        }
+        return out.append(" ]").toString();
+    }
+
     private boolean matches(IpAddress a) {
         if (a.isIpv4()) {
             int bits = a.ipv4();
