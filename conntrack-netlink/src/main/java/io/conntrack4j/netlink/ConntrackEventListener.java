@@ -299,9 +299,9 @@ public final class ConntrackEventListener implements AutoCloseable {
      * family, protocol, original/reply source prefix (IPv4 and IPv6), TCP state, zone, mark or
      * status rules. Every event that does reach user space is checked again with the same rules
      * (allocation-free), so what the handler sees is exactly what {@code filter.test} keeps, even
-     * where the program leaves a rule out: a list longer than classic BPF's 255-instruction
-     * jumps reach (about 17 IPv6 or 40 IPv4 prefixes, or hundreds of protocols) is checked in user
-     * space only, and those events still cost receive buffer. {@link #filteredInUserSpace()}
+     * where the program leaves a rule out: a list whose checks are longer than classic BPF's
+     * 255-instruction jumps reach (roughly 40 IPv4 or 15 IPv6 prefixes, or some 240 protocols) is
+     * checked in user space only, and the events it would have dropped still cost receive buffer. {@link #filteredInUserSpace()}
      * counts the events dropped there. Expectation events are not filtered. Replaces an earlier
      * filter.
      *

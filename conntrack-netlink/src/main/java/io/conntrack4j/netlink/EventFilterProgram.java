@@ -33,10 +33,11 @@ import java.util.List;
  * <p>A core {@link Filter} compiles the same way, with conntrackd's list logic: an accept list
  * jumps past its check on the first listed value that matches and rejects after the last, an
  * ignore list rejects on the first match ("negative logic"). Prefixes compare the masked words of
- * the original and the reply source address. Classic BPF's conditional jumps reach at most 255
- * instructions ahead, so a list too long for them (about 17 IPv6 prefixes, 250 protocols) is left
- * out of the program; the listener then checks that category, as every other, in user space with
- * {@link EntryFilter}.
+ * the original and the reply source address. Each list ends in its own "return 0", so that no
+ * jump has to cross another list. Classic BPF's conditional jumps reach at most 255 instructions
+ * ahead, so a list whose own checks are longer than that (roughly 40 IPv4 or 15 IPv6 prefixes,
+ * both directions being checked, or some 240 protocols) is left out of the program; the listener
+ * then checks that category, as every other, in user space with {@link EntryFilter}.
  */
 final class EventFilterProgram {
     static final int BPF_LD = 0x00;
@@ -116,22 +117,29 @@ final class EventFilterProgram {
     }
 
     private void build(Filter f, boolean withoutAddresses, boolean withoutProtocols) {
+        // every list check ends in its own "return 0", so that no conditional jump has to reach
+        // past the next check: classic BPF's jt/jf reach 255 instructions
         int subsystemByte = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 5 : 4;
+        int conntrack = newLabel();
         emit(BPF_LD | BPF_B | BPF_ABS, subsystemByte);
-        jump(1, FALL_THROUGH, ACCEPT);
+        jump(1, conntrack, FALL_THROUGH);
+        emit(BPF_RET | BPF_K, -1);
+        bind(conntrack);
         if (f.familyMode() != Filter.Mode.ANY) {
             int done = newLabel();
-            int hit = f.familyMode() == Filter.Mode.ACCEPT ? done : REJECT;
+            int reject = newLabel();
+            int hit = f.familyMode() == Filter.Mode.ACCEPT ? done : reject;
             emit(BPF_LD | BPF_B | BPF_ABS, Netlink.NLMSG_HDRLEN);
             for (AddressFamily family : f.families()) {
                 jump(family.number(), hit, FALL_THROUGH);
             }
-            miss(f.familyMode(), done);
+            endList(f.familyMode(), done, reject);
         }
         if (f.protocolMode() != Filter.Mode.ANY && !withoutProtocols) {
             int done = newLabel();
-            int hit = f.protocolMode() == Filter.Mode.ACCEPT ? done : REJECT;
-            int missed = newLabel();
+            int reject = newLabel();
+            int hit = f.protocolMode() == Filter.Mode.ACCEPT ? done : reject;
+            int missed = f.protocolMode() == Filter.Mode.ACCEPT ? reject : done;
             find(Cta.TUPLE_ORIG, missed);
             findNested(CtaTuple.PROTO, missed);
             findNested(CtaProto.NUM, missed);
@@ -139,22 +147,23 @@ final class EventFilterProgram {
             for (L4Protocol p : f.protocols()) {
                 jump(p.number(), hit, FALL_THROUGH);
             }
-            bind(missed);
-            miss(f.protocolMode(), done);
+            endList(f.protocolMode(), done, reject);
         }
         if (f.addressMode() != Filter.Mode.ANY && !withoutAddresses) {
             int done = newLabel();
-            int hit = f.addressMode() == Filter.Mode.ACCEPT ? done : REJECT;
+            int reject = newLabel();
+            int hit = f.addressMode() == Filter.Mode.ACCEPT ? done : reject;
             for (int tuple : new int[] {Cta.TUPLE_ORIG, Cta.TUPLE_REPLY}) {
                 sources(f, tuple, AddressFamily.IPV4, hit);
                 sources(f, tuple, AddressFamily.IPV6, hit);
             }
-            miss(f.addressMode(), done);
+            endList(f.addressMode(), done, reject);
         }
         if (f.tcpStateMode() != Filter.Mode.ANY) {
             // only entries with a TCP state take part: CTA_PROTOINFO_TCP is there for TCP only
             int done = newLabel();
-            int hit = f.tcpStateMode() == Filter.Mode.ACCEPT ? done : REJECT;
+            int reject = newLabel();
+            int hit = f.tcpStateMode() == Filter.Mode.ACCEPT ? done : reject;
             find(Cta.TUPLE_ORIG, done);
             findNested(CtaTuple.PROTO, done);
             findNested(CtaProto.NUM, done);
@@ -167,7 +176,7 @@ final class EventFilterProgram {
             for (TcpState s : f.tcpStates()) {
                 jump(s.number(), hit, FALL_THROUGH);
             }
-            miss(f.tcpStateMode(), done);
+            endList(f.tcpStateMode(), done, reject);
         }
         if (f.zone() >= 0) {
             int done = newLabel();
@@ -184,11 +193,16 @@ final class EventFilterProgram {
         }
     }
 
-    /** After a list's values: an accept list rejects, an ignore list goes on; binds {@code done}. */
-    private void miss(Filter.Mode mode, int done) {
-        if (mode == Filter.Mode.ACCEPT) {
-            always(REJECT);
+    /**
+     * After a list's values: an accept list falls into its own "return 0", an ignore list jumps
+     * over it; binds {@code reject} and {@code done}.
+     */
+    private void endList(Filter.Mode mode, int done, int reject) {
+        if (mode == Filter.Mode.IGNORE) {
+            always(done);
         }
+        bind(reject);
+        emit(BPF_RET | BPF_K, 0);
         bind(done);
     }
 

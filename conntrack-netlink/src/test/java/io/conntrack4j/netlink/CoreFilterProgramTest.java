@@ -219,6 +219,30 @@ class CoreFilterProgramTest {
     }
 
     @Test
+    void eachListEndsInItsOwnReturnSoThatLongListsStayInTheKernel() {
+        // 35 IPv4 prefixes: about 220 instructions of address checks between the family check
+        // and the end of the program, beyond the 255 a jump to a shared "return 0" could reach
+        List<Cidr> prefixes = new ArrayList<>();
+        for (int i = 0; i < 35; i++) {
+            prefixes.add(Cidr.parse("10.9." + i + ".0/24"));
+        }
+        Filter filter = Filter.builder().acceptFamilies(AddressFamily.IPV4).acceptProtocols(L4Protocol.UDP)
+                .acceptAddresses(prefixes.toArray(Cidr[]::new)).ignoreTcpStates(TcpState.CLOSE).mark(0, 1)
+                .status(8, 8).build();
+        ByteBuffer program = EventFilterProgram.compile(filter);
+        assertTrue(program.capacity() / 8 > 255, "program of " + program.capacity() / 8);
+        Connection inside = Connection.builder(Tuple.ofPorts(ip("10.9.34.5"), ip("10.8.0.1"), L4Protocol.UDP, 1, 2))
+                .timeout(30).build();
+        Connection outside = Connection.builder(Tuple.ofPorts(ip("10.9.35.5"), ip("10.8.0.1"), L4Protocol.UDP, 1, 2))
+                .timeout(30).build();
+        Connection v6 = Connection.builder(Tuple.ofPorts(ip("2001:db8::1"), ip("2001:db8::2"), L4Protocol.UDP, 1, 2))
+                .timeout(30).build();
+        assertTrue(ClassicBpf.run(program, packet(event(inside))) != 0);
+        assertEquals(0, ClassicBpf.run(program, packet(event(outside))), "the prefixes are checked in the kernel");
+        assertEquals(0, ClassicBpf.run(program, packet(event(v6))));
+    }
+
+    @Test
     void expectationEventsPassAndMutatedEventsNeverReadOutOfBounds() {
         Random r = new Random(0xC0FFEE);
         Filter filter = Filter.builder().acceptProtocols(L4Protocol.TCP, L4Protocol.UDP)
