@@ -1,7 +1,11 @@
 package io.conntrack4j.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.Predicate;
 
@@ -26,17 +30,34 @@ import java.util.function.Predicate;
  *         .mark(0x100, 0xff00)
  *         .build();
  * f.test(connection);
+ * f.protocolMode();   // Mode.ACCEPT
+ * f.protocols();      // [TCP, UDP]
  * }</pre>
+ *
+ * <p>The read accessors ({@link #protocolMode()}, {@link #protocols()}, {@link #addresses()} ...)
+ * return immutable views, so that other layers (a kernel dump filter, a BPF event filter) can
+ * translate the same rules without keeping a model of their own.
  */
 public final class Filter implements Predicate<Connection> {
 
     private static final Filter ALL = new Builder().build();
+
+    /** How a list category is used. */
+    public enum Mode {
+        /** The category is not set: everything passes it. */
+        ANY,
+        /** Only what matches one of the listed values passes. */
+        ACCEPT,
+        /** What matches one of the listed values is dropped. */
+        IGNORE
+    }
 
     private final int familyMode;   // 0 unset, 1 accept, 2 ignore
     private final int families;     // bit per AddressFamily ordinal
     private final int protocolMode;
     private final long[] protocols; // 256-bit set
     private final int addressMode;
+    private final List<Cidr> cidrs;
     private final int[] v4Networks;
     private final int[] v4Prefixes;
     private final long[] v6Networks; // high, low pairs
@@ -55,6 +76,7 @@ public final class Filter implements Predicate<Connection> {
         protocolMode = b.protocolMode;
         protocols = b.protocols.clone();
         addressMode = b.addressMode;
+        cidrs = List.copyOf(b.cidrs);
         List<Cidr> v4 = b.cidrs.stream().filter(c -> c.family() == AddressFamily.IPV4).toList();
         List<Cidr> v6 = b.cidrs.stream().filter(c -> c.family() == AddressFamily.IPV6).toList();
         v4Networks = v4.stream().mapToInt(c -> c.network().ipv4()).toArray();
@@ -93,6 +115,146 @@ public final class Filter implements Predicate<Connection> {
     }
 
     /**
+     * How the address-family category is used.
+     *
+     * @return ANY when unset
+     */
+    public Mode familyMode() {
+        return Mode.values()[familyMode];
+    }
+
+    /**
+     * The families of the family category.
+     *
+     * @return an immutable set, empty when unset
+     */
+    public Set<AddressFamily> families() {
+        EnumSet<AddressFamily> set = EnumSet.noneOf(AddressFamily.class);
+        for (AddressFamily f : AddressFamily.values()) {
+            if ((families >>> f.ordinal() & 1) != 0) {
+                set.add(f);
+            }
+        }
+        return Collections.unmodifiableSet(set);
+    }
+
+    /**
+     * How the layer-4 protocol category is used.
+     *
+     * <pre>{@code
+     * if (f.protocolMode() == Filter.Mode.ACCEPT && f.protocols().size() == 1) { ... }
+     * }</pre>
+     *
+     * @return ANY when unset
+     */
+    public Mode protocolMode() {
+        return Mode.values()[protocolMode];
+    }
+
+    /**
+     * The protocols of the protocol category, in protocol-number order.
+     *
+     * @return an immutable set, empty when unset
+     */
+    public Set<L4Protocol> protocols() {
+        Set<L4Protocol> set = new LinkedHashSet<>();
+        for (int p = 0; p < 256; p++) {
+            if ((protocols[p >>> 6] >>> (p & 63) & 1) != 0) {
+                set.add(L4Protocol.of(p));
+            }
+        }
+        return Collections.unmodifiableSet(set);
+    }
+
+    /**
+     * How the address category (original source or reply source) is used.
+     *
+     * @return ANY when unset
+     */
+    public Mode addressMode() {
+        return Mode.values()[addressMode];
+    }
+
+    /**
+     * The prefixes of the address category, in the order they were added.
+     *
+     * @return an immutable list, empty when unset
+     */
+    public List<Cidr> addresses() {
+        return cidrs;
+    }
+
+    /**
+     * How the TCP-state category is used.
+     *
+     * @return ANY when unset
+     */
+    public Mode tcpStateMode() {
+        return Mode.values()[stateMode];
+    }
+
+    /**
+     * The states of the TCP-state category.
+     *
+     * @return an immutable set, empty when unset
+     */
+    public Set<TcpState> tcpStates() {
+        EnumSet<TcpState> set = EnumSet.noneOf(TcpState.class);
+        for (TcpState s : TcpState.values()) {
+            if (s.number() < 32 && (tcpStates >>> s.number() & 1) != 0) {
+                set.add(s);
+            }
+        }
+        return Collections.unmodifiableSet(set);
+    }
+
+    /**
+     * The zone a connection must be in.
+     *
+     * @return 0 to 65535, or -1 for any zone
+     */
+    public int zone() {
+        return zone;
+    }
+
+    /**
+     * The wanted mark bits: a connection passes when {@code (mark & markMask()) == mark()}.
+     *
+     * @return the value, within {@link #markMask()}
+     */
+    public int mark() {
+        return mark;
+    }
+
+    /**
+     * The mark bits compared.
+     *
+     * @return the mask; 0 when the mark is not a criterion
+     */
+    public int markMask() {
+        return markMask;
+    }
+
+    /**
+     * The wanted {@link StatusBit} bits: a connection passes when
+     * {@code (status & statusMask()) == status()}.
+     *
+     * @return the value, within {@link #statusMask()}
+     */
+    public int status() {
+        return status;
+    }
+
+    /**
+     * The status bits compared.
+     *
+     * @return the mask; 0 when the status is not a criterion
+     */
+    public int statusMask() {
+        return statusMask;
+    }
+
+    /**
      * Whether a connection passes every category that is set.
      *
      * @param c a connection
@@ -124,6 +286,39 @@ public final class Filter implements Predicate<Connection> {
             return false;
         }
         return (c.status() & statusMask) == status;
+    }
+
+    /**
+     * The rules that are set, for logs and messages.
+     *
+     * @return e.g. {@code Filter[protocol ACCEPT [tcp, udp] mark=0x100/0xff00]}
+     */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder("Filter[");
+        if (familyMode != 0) {
+            out.append(" family ").append(familyMode()).append(' ').append(families());
+        }
+        if (protocolMode != 0) {
+            out.append(" protocol ").append(protocolMode()).append(' ').append(protocols());
+        }
+        if (addressMode != 0) {
+            out.append(" address ").append(addressMode()).append(' ').append(cidrs);
+        }
+        if (stateMode != 0) {
+            out.append(" tcp-state ").append(tcpStateMode()).append(' ').append(tcpStates());
+        }
+        if (zone >= 0) {
+            out.append(" zone=").append(zone);
+        }
+        if (markMask != 0) {
+            out.append(" mark=0x").append(Integer.toHexString(mark)).append("/0x").append(Integer.toHexString(markMask));
+        }
+        if (statusMask != 0) {
+            out.append(" status=0x").append(Integer.toHexString(status)).append("/0x")
+                    .append(Integer.toHexString(statusMask));
+        }
+        return out.append(" ]").toString();
     }
 
     private boolean matches(IpAddress a) {

@@ -1,9 +1,12 @@
 package io.conntrack4j.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class FilterTest {
@@ -73,5 +76,38 @@ class FilterTest {
         assertFalse(Filter.builder().status(assured, assured).build().test(UDP));
         assertTrue(Filter.builder().status(assured, assured).build().test(LAN));
         assertTrue(Filter.builder().status(0, StatusBit.SEEN_REPLY.mask()).build().test(UDP));
+    }
+
+    @Test
+    void accessorsReadBackTheRulesAsImmutableViews() {
+        Filter f = Filter.builder()
+                .ignoreFamilies(AddressFamily.IPV6)
+                .acceptProtocols(L4Protocol.UDP, L4Protocol.TCP)
+                .ignoreAddresses(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"))
+                .acceptTcpStates(TcpState.ESTABLISHED, TcpState.SYN_SENT2)
+                .zone(3).mark(0x100, 0xff00).status(4, 6).build();
+        assertEquals(Filter.Mode.IGNORE, f.familyMode());
+        assertEquals(Set.of(AddressFamily.IPV6), f.families());
+        assertEquals(Filter.Mode.ACCEPT, f.protocolMode());
+        assertEquals(List.of(L4Protocol.TCP, L4Protocol.UDP), List.copyOf(f.protocols()));
+        assertEquals(Filter.Mode.IGNORE, f.addressMode());
+        assertEquals(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128")), f.addresses());
+        assertEquals(Filter.Mode.ACCEPT, f.tcpStateMode());
+        assertEquals(Set.of(TcpState.ESTABLISHED, TcpState.SYN_SENT2), f.tcpStates());
+        assertEquals(3, f.zone());
+        assertEquals(0x100, f.mark());
+        assertEquals(0xff00, f.markMask());
+        assertEquals(4, f.status());
+        assertEquals(6, f.statusMask());
+        assertThrows(UnsupportedOperationException.class, () -> f.addresses().clear());
+        assertThrows(UnsupportedOperationException.class, () -> f.protocols().clear());
+        assertThrows(UnsupportedOperationException.class, () -> f.tcpStates().clear());
+        assertThrows(UnsupportedOperationException.class, () -> f.families().clear());
+        Filter all = Filter.all();
+        assertEquals(Filter.Mode.ANY, all.protocolMode());
+        assertTrue(all.protocols().isEmpty() && all.addresses().isEmpty() && all.tcpStates().isEmpty());
+        assertEquals(-1, all.zone());
+        assertEquals(0, all.markMask());
+        assertEquals(0, all.statusMask());
     }
 }

@@ -287,7 +287,55 @@ public final class ConntrackEventListener implements AutoCloseable {
     public ConntrackEventListener attachFilter(DumpFilter filter) {
         Objects.requireNonNull(filter, "filter");
         ensureOpen();
-        ByteBuffer program = EventFilterProgram.compile(filter);
+        attach(EventFilterProgram.compile(filter), filter.toString());
+        dispatcher.userSpaceFilter(null);
+        return this;
+    }
+
+    /**
+     * Delivers only the conntrack events that pass a core {@link io.conntrack4j.core.Filter}
+     * (conntrackd's "Filter From Kernelspace"): the rules are compiled to a classic BPF program
+     * attached with SO_ATTACH_FILTER, so the kernel drops, before queueing, every event that fails
+     * family, protocol, original/reply source prefix (IPv4 and IPv6), TCP state, zone, mark or
+     * status rules. Every event that does reach user space is checked again with the same rules
+     * (allocation-free), so what the handler sees is exactly what {@code filter.test} keeps, even
+     * where the program leaves a rule out: a list whose checks are longer than classic BPF's
+     * 255-instruction jumps reach (roughly 40 IPv4 or 15 IPv6 prefixes, or some 240 protocols) is
+     * checked in user space only, and the events it would have dropped still cost receive buffer. {@link #filteredInUserSpace()}
+     * counts the events dropped there. Expectation events are not filtered. Replaces an earlier
+     * filter.
+     *
+     * <pre>{@code
+     * events.attachFilter(Filter.builder()
+     *         .acceptProtocols(L4Protocol.TCP, L4Protocol.UDP)
+     *         .ignoreAddresses(Cidr.parse("192.168.77.0/24"), Cidr.parse("fe80::/10"))
+     *         .build());
+     * }</pre>
+     *
+     * @param filter the events to keep
+     * @return this
+     * @throws NetlinkException when the kernel refuses the program
+     */
+    public ConntrackEventListener attachFilter(io.conntrack4j.core.Filter filter) {
+        Objects.requireNonNull(filter, "filter");
+        ensureOpen();
+        attach(EventFilterProgram.compile(filter), filter.toString());
+        dispatcher.userSpaceFilter(new EntryFilter(filter));
+        return this;
+    }
+
+    /**
+     * Conntrack events that reached this socket but failed the core filter of
+     * {@link #attachFilter(io.conntrack4j.core.Filter)} in user space (0 while the kernel-side
+     * program covers every rule).
+     *
+     * @return events dropped in user space since the listener was opened
+     */
+    public long filteredInUserSpace() {
+        return dispatcher.filtered();
+    }
+
+    private void attach(ByteBuffer program, String what) {
         // struct sock_fprog {unsigned short len; struct sock_filter *filter;}
         ByteBuffer fprog = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
         fprog.putShort(0, (short) (program.capacity() / 8));
@@ -296,9 +344,8 @@ public final class ConntrackEventListener implements AutoCloseable {
         int errno = NativeLibC.errno();
         java.lang.ref.Reference.reachabilityFence(program);
         if (result != 0) {
-            throw new NetlinkException("attach event filter " + filter, errno, null);
+            throw new NetlinkException("attach event filter " + what, errno, null);
         }
-        return this;
     }
 
     /**
@@ -312,6 +359,7 @@ public final class ConntrackEventListener implements AutoCloseable {
         if (SocketSetup.setIntOption(fd, Netlink.SOL_SOCKET, Netlink.SO_DETACH_FILTER, 0) != 0) {
             throw new NetlinkException("detach event filter", NativeLibC.errno(), null);
         }
+        dispatcher.userSpaceFilter(null);
         return this;
     }
 

@@ -428,6 +428,53 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     /**
+     * The entries that pass a core {@link io.conntrack4j.core.Filter} (conntrackd's rules), through
+     * {@link DumpFilter#from(io.conntrack4j.core.Filter)}: kernel-side criteria where the kernel
+     * has them, the rest checked in user space on the flyweight.
+     *
+     * <pre>{@code
+     * table.dump(Filter.builder().acceptTcpStates(TcpState.ESTABLISHED).build(), e -> true);
+     * }</pre>
+     *
+     * @param filter the rules
+     * @param visitor called per matching entry; returning false skips the rest
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     */
+    public DumpSummary dump(io.conntrack4j.core.Filter filter, ConntrackVisitor visitor) {
+        return dump(DumpFilter.from(filter), visitor);
+    }
+
+    /**
+     * The entries that pass a core filter, as immutable connections.
+     *
+     * <pre>{@code
+     * List<Connection> lan = table.list(Filter.builder().acceptAddresses(Cidr.parse("192.168.0.0/16")).build());
+     * }</pre>
+     *
+     * @param filter the rules
+     * @return the connections, in the kernel's order
+     * @throws NetlinkException when the kernel refuses
+     */
+    public List<Connection> list(io.conntrack4j.core.Filter filter) {
+        return list(DumpFilter.from(filter));
+    }
+
+    /**
+     * Deletes the entries that pass a core filter (never more); see {@link #flush(DumpFilter)}.
+     *
+     * <pre>{@code
+     * table.flush(Filter.builder().acceptProtocols(L4Protocol.UDP).build());
+     * }</pre>
+     *
+     * @param filter the rules
+     * @throws NetlinkException when the kernel refuses
+     */
+    public void flush(io.conntrack4j.core.Filter filter) {
+        flush(DumpFilter.from(filter));
+    }
+
+    /**
      * Deletes the entries that meet {@code filter}, what {@code conntrack -D} with filter options
      * does. When the running kernel is known to honour every criterion in a flush exactly (mark
      * always; status since 5.15, CTA_FILTER since 6.12, ports only for TCP and UDP, IPv6 addresses
@@ -465,6 +512,9 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     private static boolean kernelFlushesExactly(DumpFilter f) {
+        if (!f.coreCovered) {
+            return false;
+        }
         if (f.hasStatus && (KERNEL_VERSION < 5015 || !statusFilterAccepted)) {
             return false;
         }

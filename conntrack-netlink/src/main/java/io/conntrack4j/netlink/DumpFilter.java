@@ -2,11 +2,13 @@ package io.conntrack4j.netlink;
 
 import io.conntrack4j.core.AddressFamily;
 import io.conntrack4j.core.Connection;
+import io.conntrack4j.core.Filter;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.Tuple;
 import io.conntrack4j.netlink.internal.CtaFilter;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Which conntrack entries a filtered dump or flush ({@link ConntrackTable#dump(DumpFilter,
@@ -46,6 +48,10 @@ public final class DumpFilter {
     final int protocol;
     final Side original;
     final Side reply;
+    /** The core filter this was made from, checked on every entry; null when built directly. */
+    final EntryFilter core;
+    /** Whether the kernel-side criteria above say all the core filter says (flushes may then be done by the kernel). */
+    final boolean coreCovered;
 
     /** The criteria on one direction's tuple; -1 and null mean "any". */
     static final class Side {
@@ -139,6 +145,62 @@ public final class DumpFilter {
         protocol = b.protocol;
         original = b.original.copy();
         reply = b.reply.copy();
+        core = b.core;
+        coreCovered = b.coreCovered;
+    }
+
+    /**
+     * The dump and flush filter for a core {@link Filter} (conntrackd's rules, the model that sync
+     * and the CLI use too). The rules the kernel can apply are handed to it: one accepted family
+     * (or an ignored one, leaving the other), one accepted protocol, mark/mask, status/mask and
+     * zone. Everything else (protocol lists, ignored protocols, source prefixes on the original or
+     * reply direction, TCP states) is checked in user space on the reused flyweight, without
+     * allocation. Results equal {@code filter.test(entry.toConnection())} for every entry.
+     * A flush with such a filter dumps, checks and deletes the matching entries unless the kernel
+     * criteria say it all.
+     *
+     * <pre>{@code
+     * Filter f = Filter.builder().acceptProtocols(L4Protocol.TCP).acceptTcpStates(TcpState.ESTABLISHED)
+     *         .ignoreAddresses(Cidr.parse("127.0.0.0/8")).build();
+     * table.dump(DumpFilter.from(f), entry -> { System.out.println(entry.original().sourceAddress()); return true; });
+     * }</pre>
+     *
+     * @param filter the rules
+     * @return the dump filter
+     */
+    public static DumpFilter from(Filter filter) {
+        Objects.requireNonNull(filter, "filter");
+        Builder b = builder();
+        boolean covered = true;
+        Set<AddressFamily> families = filter.families();
+        if (filter.familyMode() == Filter.Mode.ACCEPT && families.size() == 1) {
+            b.family(families.iterator().next());
+        } else if (filter.familyMode() == Filter.Mode.IGNORE && families.size() == 1) {
+            b.family(families.contains(AddressFamily.IPV4) ? AddressFamily.IPV6 : AddressFamily.IPV4);
+        } else if (filter.familyMode() != Filter.Mode.ANY) {
+            covered = false;
+        }
+        Set<L4Protocol> protocols = filter.protocols();
+        if (filter.protocolMode() == Filter.Mode.ACCEPT && protocols.size() == 1) {
+            b.protocol(protocols.iterator().next());
+        } else if (filter.protocolMode() != Filter.Mode.ANY) {
+            covered = false;
+        }
+        if (filter.addressMode() != Filter.Mode.ANY || filter.tcpStateMode() != Filter.Mode.ANY) {
+            covered = false;
+        }
+        if (filter.markMask() != 0) {
+            b.mark(filter.mark(), filter.markMask());
+        }
+        if (filter.statusMask() != 0) {
+            b.status(filter.status(), filter.statusMask());
+        }
+        if (filter.zone() >= 0) {
+            b.zone(filter.zone());
+        }
+        b.core = new EntryFilter(filter);
+        b.coreCovered = covered;
+        return b.build();
     }
 
     /**
@@ -182,7 +244,7 @@ public final class DumpFilter {
         if (protocol >= 0 && e.original().protocol() != protocol) {
             return false;
         }
-        return original.matches(e.original()) && reply.matches(e.reply());
+        return original.matches(e.original()) && reply.matches(e.reply()) && (core == null || core.test(e));
     }
 
     /**
@@ -207,7 +269,7 @@ public final class DumpFilter {
         if (protocol >= 0 && c.protocol().number() != protocol) {
             return false;
         }
-        return original.matches(c.original()) && reply.matches(c.reply());
+        return original.matches(c.original()) && reply.matches(c.reply()) && (core == null || core.filter().test(c));
     }
 
     /** Whether the entry's addresses meet the address criteria (the rest aside). */
@@ -264,6 +326,9 @@ public final class DumpFilter {
         }
         side(out, "orig", original);
         side(out, "reply", reply);
+        if (core != null) {
+            out.append(" core=").append(core.filter());
+        }
         return out.append(" ]").toString();
     }
 
@@ -304,6 +369,8 @@ public final class DumpFilter {
         private int protocol = -1;
         private final Side original = new Side();
         private final Side reply = new Side();
+        private EntryFilter core;
+        private boolean coreCovered = true;
 
         private Builder() {
         }

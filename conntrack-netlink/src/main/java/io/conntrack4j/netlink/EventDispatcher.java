@@ -24,6 +24,8 @@ final class EventDispatcher {
     private long events;
     private long ignored;
     private long malformed;
+    private long filtered;
+    private EntryFilter userSpaceFilter;
 
     /**
      * @param host the receive buffer in native order
@@ -85,6 +87,10 @@ final class EventDispatcher {
                 malformed++;
                 continue;
             }
+            if (userSpaceFilter != null && !userSpaceFilter.test(entry)) {
+                filtered++;
+                continue;
+            }
             int portId = host.getInt(messages.offset() + 12);
             events++;
             delivered++;
@@ -102,6 +108,16 @@ final class EventDispatcher {
         events++;
         handler.onExpectation(eventType, expectation, portId, isOwn(portId));
         return true;
+    }
+
+    /** The core filter's rules checked on every conntrack event, or null for none. */
+    void userSpaceFilter(EntryFilter filter) {
+        userSpaceFilter = filter;
+    }
+
+    /** Conntrack events that reached user space but failed {@link #userSpaceFilter(EntryFilter)}. */
+    long filtered() {
+        return filtered;
     }
 
     long events() {

@@ -286,6 +286,21 @@ public final class TupleView {
         return is(sourceOffset, sourceLength, a);
     }
 
+    /** The IPv4 source address as an int (network order read big-endian); only when {@code sourceLength() == 4}. */
+    int sourceIpv4() {
+        return network.getInt(sourceOffset);
+    }
+
+    /** The high 64 bits of the IPv6 source; only when {@code sourceLength() == 16}. */
+    long sourceIpv6High() {
+        return network.getLong(sourceOffset);
+    }
+
+    /** The low 64 bits of the IPv6 source; only when {@code sourceLength() == 16}. */
+    long sourceIpv6Low() {
+        return network.getLong(sourceOffset + 8);
+    }
+
     /** Whether the destination address is {@code a} (no allocation). */
     boolean destinationIs(IpAddress a) {
         return is(destinationOffset, destinationLength, a);

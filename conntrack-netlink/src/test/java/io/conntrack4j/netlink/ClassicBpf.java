@@ -60,6 +60,10 @@ final class ClassicBpf {
                     a &= k;
                 }
                 case EventFilterProgram.BPF_JMP -> {
+                    if ((code & 0xF0) == EventFilterProgram.BPF_JA) {
+                        pc += k;
+                        continue;
+                    }
                     if ((code & 0xF0) != EventFilterProgram.BPF_JEQ) {
                         throw new AssertionError("unexpected jump " + code);
                     }
