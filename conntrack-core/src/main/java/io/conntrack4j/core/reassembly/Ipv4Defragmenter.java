@@ -4,24 +4,17 @@ package io.conntrack4j.core.reassembly;
  * IPv4 reassembly with the rules of {@code net/ipv4/ip_fragment.c} ({@code ip_defrag()},
  * {@code ip_frag_queue()}, {@code ip_frag_reasm()}) as {@code nf_defrag_ipv4} runs it for conntrack.
  */
-final class Ipv4Defragmenter {
+final class Ipv4Defragmenter extends Defragmenter {
 
     private static final int IP_DF = 0x4000;
     private static final int IP_MF = 0x2000;
     private static final int IP_OFFSET = 0x1fff;
 
-    final ReassemblyStatistics stats = new ReassemblyStatistics();
-    final FragmentQueues queues;
-    private final long[] key = new long[FragmentQueues.KEY_LONGS];
-    private final byte[] out;
-    int datagramLength;
-    DropReason dropReason;
-
     Ipv4Defragmenter(ReassemblyLimits limits, long seed, byte[] out) {
-        this.queues = new FragmentQueues(limits, stats, seed);
-        this.out = out;
+        super(limits, seed, out);
     }
 
+    @Override
     ReassemblyVerdict offer(byte[] b, int at, int length, long now, int zone, int vrf) {
         if (length < 20) {
             return drop(DropReason.TRUNCATED);
@@ -169,25 +162,5 @@ final class Ipv4Defragmenter {
             sum = (sum & 0xffff) + (sum >>> 16);
         }
         return ~sum & 0xffff;
-    }
-
-    private ReassemblyVerdict discard(int q, DropReason reason) {
-        queues.kill(q);
-        stats.fail();
-        return drop(reason);
-    }
-
-    private ReassemblyVerdict drop(DropReason reason) {
-        dropReason = reason;
-        stats.drop(reason);
-        return ReassemblyVerdict.DROPPED;
-    }
-
-    private static int u16(byte[] b, int at) {
-        return (b[at] & 0xff) << 8 | b[at + 1] & 0xff;
-    }
-
-    private static int i32(byte[] b, int at) {
-        return u16(b, at) << 16 | u16(b, at + 2);
     }
 }

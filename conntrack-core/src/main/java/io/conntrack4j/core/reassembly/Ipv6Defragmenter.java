@@ -8,7 +8,7 @@ package io.conntrack4j.core.reassembly;
  * come out at once without their Fragment header), and most bad fragments are dropped while their
  * queue is kept.
  */
-final class Ipv6Defragmenter {
+final class Ipv6Defragmenter extends Defragmenter {
 
     private static final int HEADER = 40;
     private static final int FRAGMENT_HEADER = 8;
@@ -24,16 +24,8 @@ final class Ipv6Defragmenter {
     private static final int NEXTHDR_NONE = 59;
     private static final int NEXTHDR_DEST = 60;
 
-    final ReassemblyStatistics stats = new ReassemblyStatistics();
-    final FragmentQueues queues;
-    private final long[] key = new long[FragmentQueues.KEY_LONGS];
-    private final byte[] out;
-    int datagramLength;
-    DropReason dropReason;
-
     Ipv6Defragmenter(ReassemblyLimits limits, long seed, byte[] out) {
-        this.queues = new FragmentQueues(limits, stats, seed);
-        this.out = out;
+        super(limits, seed, out);
     }
 
     /** The extension headers {@code ipv6_ext_hdr()} knows (ESP and the mobility header are not among them). */
@@ -46,6 +38,7 @@ final class Ipv6Defragmenter {
         return nh == NEXTHDR_AUTH ? ((b[at + 1] & 0xff) + 2) << 2 : ((b[at + 1] & 0xff) + 1) << 3;
     }
 
+    @Override
     ReassemblyVerdict offer(byte[] b, int at, int length, long now, int zone, int iif) {
         if (length < HEADER) {
             return drop(DropReason.TRUNCATED);
@@ -233,26 +226,6 @@ final class Ipv6Defragmenter {
             default -> 1;
         };
         return start + needed > total;
-    }
-
-    private ReassemblyVerdict discard(int q, DropReason reason) {
-        queues.kill(q);
-        stats.fail();
-        return drop(reason);
-    }
-
-    private ReassemblyVerdict drop(DropReason reason) {
-        dropReason = reason;
-        stats.drop(reason);
-        return ReassemblyVerdict.DROPPED;
-    }
-
-    private static int u16(byte[] b, int at) {
-        return (b[at] & 0xff) << 8 | b[at + 1] & 0xff;
-    }
-
-    private static int i32(byte[] b, int at) {
-        return u16(b, at) << 16 | u16(b, at + 2);
     }
 
     private static long i64(byte[] b, int at) {
