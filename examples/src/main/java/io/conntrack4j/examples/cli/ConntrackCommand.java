@@ -62,6 +62,9 @@ final class ConntrackCommand {
             return PARAMETER_PROBLEM;
         }
         warnings.forEach(err::println);
+        if (options.expect()) {
+            return ExpectationCommand.run(options, out, err);
+        }
         try {
             if (options.command() == ConntrackOptions.Command.EVENT) {
                 return EventCommand.run(options, out, err, format(options));

@@ -41,40 +41,56 @@ final class ConntrackOptions {
     private static final String FLUSH_RULES = "00000000000000002000000000000";
     private static final String EVENT_RULES = "22222000200220202222222220022";
     private static final String STATS_RULES = "00000000000000000000000000000";
+    /** conntrack 1.4.7's rows for the expectation table ({@code -L expect}, ...), same columns. */
+    private static final String EXPECT_LIST_RULES = "00000000000000002002000000000";
+    private static final String EXPECT_CREATE_RULES = "11221120011110000000000000000";
+    private static final String EXPECT_TUPLE_RULES = "11221000000000000000000000000";
+    private static final String EXPECT_EVENT_RULES = "00000000000000000002000000000";
+    /**
+     * The protocol options of TCP (without {@code --state}: UDP and UDP-Lite) in the order
+     * conntrack's extensions check them, and per expectation command: 0 illegal, 1 mandatory.
+     */
+    private static final String[] PORT_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
+        "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst"};
+    private static final String PORT_EXPECT_CREATE_RULES = "110011011";
+    private static final String PORT_EXPECT_TUPLE_RULES = "111100000";
     private static final String[] LONG_OPTIONS = {
         "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
         "--protonum", "--output", "--src", "--orig-src", "--dst", "--orig-dst", "--reply-src", "--reply-dst",
         "--timeout", "--status", "--mark", "--zone", "--sport", "--orig-port-src", "--dport", "--orig-port-dst",
         "--reply-port-src", "--reply-port-dst", "--state", "--icmp-type", "--icmp-code", "--icmp-id",
         "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
-        "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone"};
+        "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone", "--tuple-src", "--tuple-dst",
+        "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst"};
     private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
 
     /** What to do. */
     enum Command {
         /** {@code -L}, {@code --dump}: list the table. */
-        LIST(LIST_RULES),
+        LIST(LIST_RULES, EXPECT_LIST_RULES),
         /** {@code -C}, {@code --count}: print the number of entries. */
-        COUNT(COUNT_RULES),
+        COUNT(COUNT_RULES, COUNT_RULES),
         /** {@code -I}, {@code --create}: create one entry. */
-        CREATE(CREATE_RULES),
-        /** {@code -U}, {@code --update}: update the entries that match. */
-        UPDATE(UPDATE_RULES),
-        /** {@code -D}, {@code --delete}: delete the entries that match. */
-        DELETE(DELETE_RULES),
+        CREATE(CREATE_RULES, EXPECT_CREATE_RULES),
+        /** {@code -U}, {@code --update}: update the entries that match (no expectation form). */
+        UPDATE(UPDATE_RULES, null),
+        /** {@code -D}, {@code --delete}: delete the entries that match (one expectation by tuple). */
+        DELETE(DELETE_RULES, EXPECT_TUPLE_RULES),
         /** {@code -G}, {@code --get}: print one entry by tuple. */
-        GET(GET_RULES),
+        GET(GET_RULES, EXPECT_TUPLE_RULES),
         /** {@code -F}, {@code --flush}: empty the table. */
-        FLUSH(FLUSH_RULES),
+        FLUSH(FLUSH_RULES, FLUSH_RULES.replace('2', '0')),
         /** {@code -E}, {@code --event}: print events until killed. */
-        EVENT(EVENT_RULES),
+        EVENT(EVENT_RULES, EXPECT_EVENT_RULES),
         /** {@code -S}, {@code --stats}: print the per-CPU counters. */
-        STATS(STATS_RULES);
+        STATS(STATS_RULES, STATS_RULES);
 
         private final String rules;
+        private final String expectRules;
 
-        Command(String rules) {
+        Command(String rules, String expectRules) {
             this.rules = rules;
+            this.expectRules = expectRules;
         }
     }
 
@@ -114,6 +130,17 @@ final class ConntrackOptions {
     private boolean xml;
     private boolean save;
     private boolean labels;
+    private boolean expect;
+    private IpAddress tupleSource;
+    private IpAddress tupleDestination;
+    private IpAddress maskSource;
+    private IpAddress maskDestination;
+    private int tupleSourcePort = -1;
+    private int tupleDestinationPort = -1;
+    private int maskSourcePort = -1;
+    private int maskDestinationPort = -1;
+    private int tupleProtocol = -1;
+    private final List<String> protocolGiven = new ArrayList<>();
     private final boolean[] given = new boolean[CHECKED.length];
 
     private ConntrackOptions() {
@@ -367,6 +394,63 @@ final class ConntrackOptions {
         return timestamps;
     }
 
+    /** @return whether the command works on the expectation table ({@code -L expect}) */
+    boolean expect() {
+        return expect;
+    }
+
+    /** @return {@code --tuple-src}, the expected connection's source, or null */
+    IpAddress tupleSource() {
+        return tupleSource;
+    }
+
+    /** @return {@code --tuple-dst}, or null */
+    IpAddress tupleDestination() {
+        return tupleDestination;
+    }
+
+    /** @return {@code --mask-src}, or null */
+    IpAddress maskSource() {
+        return maskSource;
+    }
+
+    /** @return {@code --mask-dst}, or null */
+    IpAddress maskDestination() {
+        return maskDestination;
+    }
+
+    /** @return {@code --tuple-port-src}, or -1 */
+    int tupleSourcePort() {
+        return tupleSourcePort;
+    }
+
+    /** @return {@code --tuple-port-dst}, or -1 */
+    int tupleDestinationPort() {
+        return tupleDestinationPort;
+    }
+
+    /** @return {@code --mask-port-src}, or -1 */
+    int maskSourcePort() {
+        return maskSourcePort;
+    }
+
+    /** @return {@code --mask-port-dst}, or -1 */
+    int maskDestinationPort() {
+        return maskDestinationPort;
+    }
+
+    /**
+     * The expected tuple's protocol as conntrack 1.4.7 sends it for {@code -I expect}: the
+     * protocol of {@code -p}, except for TCP, whose extension stores the last {@code --tuple-port-*}
+     * (in network byte order, cut to its first byte) as the protocol number, so that
+     * {@code --tuple-port-dst 7002} makes a protocol-27 expectation.
+     *
+     * @return the protocol number
+     */
+    int expectedProtocol() {
+        return protocol == L4Protocol.TCP_NUMBER && tupleProtocol >= 0 ? tupleProtocol : protocol;
+    }
+
     /**
      * Parses a command line such as {@code -L -f ipv4 -o extended,id}.
      *
@@ -409,7 +493,7 @@ final class ConntrackOptions {
             } else if (o.command != null && i > 0 && isTableCommand(args[i - 1]) && !arg.startsWith("-")
                     && !arg.startsWith("!")) {
                 // conntrack reads a word after -L/-C/-D/... as the table to work on
-                table(arg);
+                o.table(arg);
                 continue;
             } else {
                 // getopt moves other words aside and conntrack never looks at them
@@ -430,7 +514,7 @@ final class ConntrackOptions {
             if (next != null) {
                 if (value != null && !name.startsWith("--")) {
                     // -Lconntrack: getopt's optional argument
-                    table(value);
+                    o.table(value);
                 } else if (value != null) {
                     throw new CommandLineException("option `" + name + "' doesn't allow an argument");
                 }
@@ -458,9 +542,13 @@ final class ConntrackOptions {
                 value = args[++i];
             }
             o.apply(canonical, value);
+            if (isProtocolOption(canonical)) {
+                o.protocolGiven.add(o.protocol == L4Protocol.ICMPV6_NUMBER ? canonical.replace("--icmp-", "--icmpv6-")
+                        : canonical);
+            }
         }
         // without a command every option is illegal, and that is reported first
-        String rules = o.command == null ? COUNT_RULES : o.command.rules;
+        String rules = o.command == null ? COUNT_RULES : o.expect ? o.command.expectRules : o.command.rules;
         for (int k = 0; k < CHECKED.length; k++) {
             char rule = rules.charAt(k);
             if (o.given[k] && rule == '0') {
@@ -473,13 +561,62 @@ final class ConntrackOptions {
         if (o.command == null) {
             throw new CommandLineException("no command specified");
         }
-        if (o.command == Command.CREATE || o.command == Command.GET) {
+        if (o.expect) {
+            o.checkExpectationProtocolOptions();
+        } else if (o.command == Command.CREATE || o.command == Command.GET) {
             o.checkTuple();
+        }
+        if (o.expect && o.save) {
+            // conntrack ignores save for expectations and prints plain lines
+            o.save = false;
         }
         if ((o.xml || o.save) && o.command != Command.LIST) {
             throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
         return o;
+    }
+
+    private static boolean isProtocolOption(String canonical) {
+        return switch (canonical) {
+            case "--sport", "--dport", "--reply-port-src", "--reply-port-dst", "--mask-port-src", "--mask-port-dst",
+                    "--state", "--tuple-port-src", "--tuple-port-dst", "--icmp-type", "--icmp-code", "--icmp-id" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The protocol extension's check of an expectation command: every option it was given must be
+     * legal, in the extension's order, then every mandatory one present. ICMP's options are all
+     * illegal with expectations; protocols without options have nothing to check.
+     */
+    private void checkExpectationProtocolOptions() throws CommandLineException {
+        if (protocol < 0) {
+            return;
+        }
+        L4Protocol.KeyKind kind = L4Protocol.keyKind(protocol);
+        if (kind == L4Protocol.KeyKind.PORTS) {
+            if (protocol != L4Protocol.TCP_NUMBER && protocol != L4Protocol.UDP_NUMBER
+                    && protocol != L4Protocol.UDPLITE_NUMBER) {
+                throw new CommandLineException("-p " + L4Protocol.of(protocol).conntrackName()
+                        + " is not implemented by ct4j for expectations yet");
+            }
+            String rules = command == Command.CREATE ? PORT_EXPECT_CREATE_RULES
+                    : command == Command.GET || command == Command.DELETE ? PORT_EXPECT_TUPLE_RULES : "000000000";
+            for (int k = 0; k < PORT_OPTIONS.length; k++) {
+                boolean present = protocolGiven.contains(PORT_OPTIONS[k]);
+                if (present && rules.charAt(k) == '0') {
+                    throw new CommandLineException("Illegal option `" + PORT_OPTIONS[k] + "' with this command");
+                }
+                if (!present && rules.charAt(k) == '1') {
+                    throw new CommandLineException("You need to supply the `" + PORT_OPTIONS[k]
+                            + "' option for this command");
+                }
+            }
+        } else if (kind == L4Protocol.KeyKind.GRE) {
+            throw new CommandLineException("-p gre is not implemented by ct4j for expectations yet");
+        } else if (!protocolGiven.isEmpty()) {
+            throw new CommandLineException("Illegal option `" + protocolGiven.get(0) + "' with this command");
+        }
     }
 
     /** What conntrack checks, in its order, before it sends a create or get. */
@@ -533,6 +670,7 @@ final class ConntrackOptions {
             case "--orig-zone" -> "--orig-zone";
             case "--reply-zone" -> "--reply-zone";
             case "-b", "--buffer-size" -> "--buffer-size";
+            case "--tuple-src", "--tuple-dst", "--mask-src", "--mask-dst" -> name;
             default -> null;
         };
         if (general != null) {
@@ -546,6 +684,8 @@ final class ConntrackOptions {
             case "--dport", "--orig-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? "--dport" : null;
             case "--reply-port-src" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
             case "--reply-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
+            case "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst" ->
+                    kind == L4Protocol.KeyKind.PORTS ? name : null;
             case "--state" -> protocol == L4Protocol.TCP_NUMBER ? name : null;
             case "--icmp-type", "--icmp-code", "--icmp-id" ->
                     protocol == L4Protocol.ICMP_NUMBER ? name : null;
@@ -603,6 +743,20 @@ final class ConntrackOptions {
             case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
+            case "--tuple-src" -> tupleSource = address(value);
+            case "--tuple-dst" -> tupleDestination = address(value);
+            case "--mask-src" -> maskSource = address(value);
+            case "--mask-dst" -> maskDestination = address(value);
+            case "--mask-port-src" -> maskSourcePort = port(value);
+            case "--mask-port-dst" -> maskDestinationPort = port(value);
+            case "--tuple-port-src" -> {
+                tupleSourcePort = port(value);
+                tupleProtocol = tupleSourcePort >> 8;
+            }
+            case "--tuple-port-dst" -> {
+                tupleDestinationPort = port(value);
+                tupleProtocol = tupleDestinationPort >> 8;
+            }
             default -> throw new CommandLineException("unknown option `" + canonical + "'");
         }
     }
@@ -838,10 +992,16 @@ final class ConntrackOptions {
         };
     }
 
-    private static void table(String name) throws CommandLineException {
+    private void table(String name) throws CommandLineException {
         switch (name) {
             case "conntrack" -> { }
-            case "expect", "dying", "unconfirmed" ->
+            case "expect" -> {
+                if (command == Command.UPDATE) {
+                    throw new CommandLineException("Can't do --update on expectations");
+                }
+                expect = true;
+            }
+            case "dying", "unconfirmed" ->
                     throw new CommandLineException("the " + name + " table is not implemented by ct4j yet");
             default -> throw new CommandLineException("unknown type `" + name + "'");
         }
