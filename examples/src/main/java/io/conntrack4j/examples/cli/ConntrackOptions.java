@@ -7,6 +7,11 @@ import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.ParseException;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
+import io.conntrack4j.core.format.LabelMap;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -61,7 +66,10 @@ final class ConntrackOptions {
         "--reply-port-src", "--reply-port-dst", "--state", "--icmp-type", "--icmp-code", "--icmp-id",
         "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
         "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone", "--tuple-src", "--tuple-dst",
-        "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst"};
+        "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst",
+        "--label", "--label-add", "--label-del"};
+    /** Where conntrack (libnetfilter_conntrack) reads label names from. */
+    static final Path CONNLABEL_CONF = Path.of("/etc/xtables/connlabel.conf");
     private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
 
     /** What to do. */
@@ -130,6 +138,10 @@ final class ConntrackOptions {
     private boolean xml;
     private boolean save;
     private boolean labels;
+    private LabelMap labelMap;
+    private boolean labelMapLoaded;
+    private long[] labelFilter;
+    private long[] labelAdd;
     private boolean expect;
     private IpAddress tupleSource;
     private IpAddress tupleDestination;
@@ -394,6 +406,26 @@ final class ConntrackOptions {
         return timestamps;
     }
 
+    /**
+     * The label names, loaded from connlabel.conf as soon as an option needs them ({@code -o labels},
+     * {@code -l}, {@code --label-add}); conntrack then prints the labels of every entry.
+     *
+     * @return the names, or null when no option needed them or the file could not be read
+     */
+    LabelMap labelMap() {
+        return labelMap;
+    }
+
+    /** @return the label bits {@code -l} asks for, {low, high} (all of them must be set), or null */
+    long[] labelFilter() {
+        return labelFilter;
+    }
+
+    /** @return the label bits of {@code --label-add}, {low, high}, or null */
+    long[] labelAdd() {
+        return labelAdd;
+    }
+
     /** @return whether the command works on the expectation table ({@code -L expect}) */
     boolean expect() {
         return expect;
@@ -519,6 +551,11 @@ final class ConntrackOptions {
                     throw new CommandLineException("option `" + name + "' doesn't allow an argument");
                 }
                 if (o.command != null) {
+                    // conntrack reads the second command's table word before it sees the clash
+                    if (value == null && i + 1 < args.length && !args[i + 1].startsWith("-")
+                            && !args[i + 1].startsWith("!") && !isTableName(args[i + 1])) {
+                        throw new CommandLineException("unknown type `" + args[i + 1] + "'");
+                    }
                     throw new CommandLineException("Invalid commands combination");
                 }
                 o.command = next;
@@ -565,6 +602,9 @@ final class ConntrackOptions {
             o.checkExpectationProtocolOptions();
         } else if (o.command == Command.CREATE || o.command == Command.GET) {
             o.checkTuple();
+        }
+        if (o.command == Command.UPDATE && o.labelAdd != null) {
+            throw new CommandLineException("-U --label-add is not implemented by ct4j yet");
         }
         if (o.expect && o.save) {
             // conntrack ignores save for expectations and prints plain lines
@@ -667,10 +707,17 @@ final class ConntrackOptions {
             case "-n", "--src-nat" -> "--src-nat";
             case "-g", "--dst-nat" -> "--dst-nat";
             case "-j", "--any-nat" -> "--any-nat";
-            case "--orig-zone" -> "--orig-zone";
-            case "--reply-zone" -> "--reply-zone";
+            case "-(", "--orig-zone" -> "--orig-zone";
+            case "-)", "--reply-zone" -> "--reply-zone";
             case "-b", "--buffer-size" -> "--buffer-size";
-            case "--tuple-src", "--tuple-dst", "--mask-src", "--mask-dst" -> name;
+            // conntrack's getopt string gives the long-only options these single-character names too
+            case "-[", "--tuple-src" -> "--tuple-src";
+            case "-]", "--tuple-dst" -> "--tuple-dst";
+            case "-{", "--mask-src" -> "--mask-src";
+            case "-}", "--mask-dst" -> "--mask-dst";
+            case "-<", "--label-add" -> "--label-add";
+            case "-l", "--label" -> "--label";
+            case "->", "--label-del" -> throw new CommandLineException("--label-del is not implemented by ct4j yet");
             default -> null;
         };
         if (general != null) {
@@ -743,6 +790,8 @@ final class ConntrackOptions {
             case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
+            case "--label" -> labelFilter = merge(labelFilter, labelBits(value));
+            case "--label-add" -> labelAdd = merge(labelAdd, labelBits(value));
             case "--tuple-src" -> tupleSource = address(value);
             case "--tuple-dst" -> tupleDestination = address(value);
             case "--mask-src" -> maskSource = address(value);
@@ -813,11 +862,54 @@ final class ConntrackOptions {
                 case "userspace", "" -> { }
                 case "labels" -> {
                     labels = true;
-                    throw new CommandLineException("-o labels is not implemented by ct4j yet");
+                    loadLabelMap();
                 }
                 default -> throw new CommandLineException("-o " + OUTPUT_WORDS[k] + " is not implemented by ct4j yet");
             }
         }
+    }
+
+    /**
+     * Reads connlabel.conf once, as conntrack does on the first option that needs it; when it
+     * cannot, conntrack's perror line is a warning and no label has a name.
+     */
+    private void loadLabelMap() {
+        if (labelMapLoaded) {
+            return;
+        }
+        labelMapLoaded = true;
+        try {
+            labelMap = LabelMap.parse(Files.readString(CONNLABEL_CONF, StandardCharsets.UTF_8));
+        } catch (java.nio.file.NoSuchFileException e) {
+            warnings.add("nfct_labelmap_new: No such file or directory");
+        } catch (IOException | io.conntrack4j.core.ParseException e) {
+            warnings.add("nfct_labelmap_new: " + e.getMessage());
+        }
+    }
+
+    /** A comma list of label names as bits {low, high}; every name must be in connlabel.conf. */
+    private long[] labelBits(String value) throws CommandLineException {
+        loadLabelMap();
+        long[] bits = new long[2];
+        int start = 0;
+        while (true) {
+            int comma = value.indexOf(',', start);
+            String name = value.substring(start, comma < 0 ? value.length() : comma);
+            int bit = labelMap == null || name.isEmpty() ? -1 : labelMap.bit(name);
+            if (bit < 0) {
+                throw new CommandLineException("unknown label '" + name + "'");
+            }
+            bits[bit >> 6] |= 1L << (bit & 63);
+            if (comma < 0) {
+                return bits;
+            }
+            start = comma + 1;
+        }
+    }
+
+    /** conntrack joins repeated -l (or --label-add) into one set of bits. */
+    private static long[] merge(long[] current, long[] more) {
+        return current == null ? more : new long[] {current[0] | more[0], current[1] | more[1]};
     }
 
     /**
@@ -988,6 +1080,13 @@ final class ConntrackOptions {
         return switch (arg) {
             case "-L", "--dump", "-C", "--count", "-D", "--delete", "-F", "--flush", "-G", "--get", "-I", "--create",
                     "-U", "--update", "-E", "--event", "-S", "--stats" -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean isTableName(String name) {
+        return switch (name) {
+            case "conntrack", "expect", "dying", "unconfirmed" -> true;
             default -> false;
         };
     }
