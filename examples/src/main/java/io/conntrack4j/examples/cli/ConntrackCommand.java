@@ -5,7 +5,6 @@ import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.Tuple;
-import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.core.format.ConntrackXmlFormat;
 import io.conntrack4j.netlink.ConntrackTable;
@@ -394,7 +393,6 @@ final class ConntrackCommand {
             }
             flow.setLength(0);
             xml.appendTo(flow, c, true);
-            sctpStateAsTcp(flow, c);
             text.appendUtf8(flow).append('\n');
             text.flushIfFull();
             return true;
@@ -441,23 +439,6 @@ final class ConntrackCommand {
         }
         err.println(PREFIX + shown[0] + " flow entries have been shown.");
         return 0;
-    }
-
-    /**
-     * libnetfilter_conntrack's XML prints an SCTP state through its TCP name table (SCTP
-     * ESTABLISHED, 4, comes out as FIN_WAIT); core's XML format leaves SCTP states out, so the
-     * element goes in here, where conntrack puts it: first in the independent meta.
-     */
-    private static void sctpStateAsTcp(StringBuilder flow, Connection c) {
-        if (c.protocol() != L4Protocol.SCTP || !c.hasProtocolState()) {
-            return;
-        }
-        TcpState name = TcpState.ofNumber(c.protocolState());
-        String anchor = "<meta direction=\"independent\">";
-        int at = flow.indexOf(anchor);
-        if (name != null && at >= 0) {
-            flow.insert(at + anchor.length(), "<state>" + name.conntrackName() + "</state>");
-        }
     }
 
     /** Whether {@link #matches} has more to check than the protocol, which the flyweight answers. */
