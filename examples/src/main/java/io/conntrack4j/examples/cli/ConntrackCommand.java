@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * The conntrack(8)-compatible commands: {@code -L}/{@code --dump}, {@code -C}/{@code --count},
  * {@code -I}, {@code -U}, {@code -D}, {@code -G}, {@code -F}, {@code -S} and {@code -E}, on the kernel table of the current network namespace. Standard output, standard error and the
- * exit code are conntrack 1.4.7's, so scripts can swap one for the other.
+ * exit code are conntrack 1.4.7's, so scripts can swap one for the other. The same commands on
+ * the expectation table ({@code -L expect}) go to {@link ExpectationCommand}.
  */
 final class ConntrackCommand {
     /** conntrack prefixes every message on standard error with its name and version. */

@@ -11,6 +11,7 @@ import io.conntrack4j.core.format.LabelMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -880,9 +881,9 @@ final class ConntrackOptions {
         labelMapLoaded = true;
         try {
             labelMap = LabelMap.parse(Files.readString(CONNLABEL_CONF, StandardCharsets.UTF_8));
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             warnings.add("nfct_labelmap_new: No such file or directory");
-        } catch (IOException | io.conntrack4j.core.ParseException e) {
+        } catch (IOException | ParseException e) {
             warnings.add("nfct_labelmap_new: " + e.getMessage());
         }
     }
