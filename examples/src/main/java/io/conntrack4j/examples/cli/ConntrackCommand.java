@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * The conntrack(8)-compatible commands: {@code -L}/{@code --dump}, {@code -C}/{@code --count},
  * {@code -I}, {@code -U}, {@code -D}, {@code -G}, {@code -F}, {@code -S} and {@code -E}, on the kernel table of the current network namespace. Standard output, standard error and the
- * exit code are conntrack 1.4.7's, so scripts can swap one for the other.
+ * exit code are conntrack 1.4.7's, so scripts can swap one for the other. The same commands on
+ * the expectation table ({@code -L expect}) go to {@link ExpectationCommand}.
  */
 final class ConntrackCommand {
     /** conntrack prefixes every message on standard error with its name and version. */
@@ -61,6 +62,9 @@ final class ConntrackCommand {
             return PARAMETER_PROBLEM;
         }
         warnings.forEach(err::println);
+        if (options.expect()) {
+            return ExpectationCommand.run(options, out, err);
+        }
         try {
             if (options.command() == ConntrackOptions.Command.EVENT) {
                 return EventCommand.run(options, out, err, format(options));
@@ -89,7 +93,7 @@ final class ConntrackCommand {
 
     private static ConntrackFormat format(ConntrackOptions options) {
         return ConntrackFormat.builder().extended(options.extended()).id(options.id())
-                .kernelTimestamps(options.kernelTimestamps()).build();
+                .kernelTimestamps(options.kernelTimestamps()).labels(options.labelMap()).build();
     }
 
     /** The original tuple of -s/-d/-p and the protocol options. */
@@ -131,6 +135,9 @@ final class ConntrackCommand {
         if (o.zone() >= 0) {
             c.zone(o.zone());
         }
+        if (o.labelAdd() != null) {
+            c.labels(o.labelAdd()[1], o.labelAdd()[0]);
+        }
         try {
             table.create(c.build());
         } catch (NetlinkException e) {
@@ -168,7 +175,9 @@ final class ConntrackCommand {
                 matches.add(c);
             }
         }
-        ConntrackFormat format = format(o);
+        // conntrack prints what it deleted or updated without labels, whatever -l or -o labels say
+        ConntrackFormat format = ConntrackFormat.builder().extended(o.extended()).id(o.id())
+                .kernelTimestamps(o.kernelTimestamps()).build();
         int done = 0;
         StringBuilder text = new StringBuilder();
         for (Connection c : matches) {
@@ -238,6 +247,11 @@ final class ConntrackCommand {
         if (o.originalZone() >= 0 && (!orig.hasZone() || orig.zone() != o.originalZone())
                 || o.replyZone() >= 0 && (!reply.hasZone() || reply.zone() != o.replyZone())
                 || !natMatches(o, c)) {
+            return false;
+        }
+        long[] labels = o.labelFilter();
+        if (labels != null && (!c.hasLabels() || (c.labelsLow() & labels[0]) != labels[0]
+                || (c.labelsHigh() & labels[1]) != labels[1])) {
             return false;
         }
         int status = c.hasStatus() ? c.status() : 0;
@@ -314,7 +328,8 @@ final class ConntrackCommand {
             return listSave(table, options, out, err);
         }
         ConntrackFormat format = format(options);
-        EntryLineFormat lines = new EntryLineFormat(options.extended(), options.id(), options.kernelTimestamps(), false);
+        EntryLineFormat lines = new EntryLineFormat(options.extended(), options.id(), options.kernelTimestamps(),
+                options.labelMap() != null);
         boolean filterOnConnection = filtersBeyondProtocol(options);
         LineBuffer text = new LineBuffer(out);
         StringBuilder slow = new StringBuilder(512);
@@ -433,7 +448,7 @@ final class ConntrackCommand {
                 || o.sourceNat() != null || o.destinationNat() != null || o.originalZone() >= 0 || o.replyZone() >= 0
                 || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
                 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
-                || o.zone() >= 0;
+                || o.zone() >= 0 || o.labelFilter() != null;
     }
 
     /** conntrack -S: one line per CPU, {@code cpu=N} padded to 4 then a tab, then the counters. */

@@ -7,6 +7,12 @@ import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.ParseException;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
+import io.conntrack4j.core.format.LabelMap;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,40 +47,59 @@ final class ConntrackOptions {
     private static final String FLUSH_RULES = "00000000000000002000000000000";
     private static final String EVENT_RULES = "22222000200220202222222220022";
     private static final String STATS_RULES = "00000000000000000000000000000";
+    /** conntrack 1.4.7's rows for the expectation table ({@code -L expect}, ...), same columns. */
+    private static final String EXPECT_LIST_RULES = "00000000000000002002000000000";
+    private static final String EXPECT_CREATE_RULES = "11221120011110000000000000000";
+    private static final String EXPECT_TUPLE_RULES = "11221000000000000000000000000";
+    private static final String EXPECT_EVENT_RULES = "00000000000000000002000000000";
+    /**
+     * The protocol options of TCP (without {@code --state}: UDP and UDP-Lite) in the order
+     * conntrack's extensions check them, and per expectation command: 0 illegal, 1 mandatory.
+     */
+    private static final String[] PORT_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
+        "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst"};
+    private static final String PORT_EXPECT_CREATE_RULES = "110011011";
+    private static final String PORT_EXPECT_TUPLE_RULES = "111100000";
     private static final String[] LONG_OPTIONS = {
         "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
         "--protonum", "--output", "--src", "--orig-src", "--dst", "--orig-dst", "--reply-src", "--reply-dst",
         "--timeout", "--status", "--mark", "--zone", "--sport", "--orig-port-src", "--dport", "--orig-port-dst",
         "--reply-port-src", "--reply-port-dst", "--state", "--icmp-type", "--icmp-code", "--icmp-id",
         "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
-        "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone"};
+        "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone", "--tuple-src", "--tuple-dst",
+        "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst",
+        "--label", "--label-add", "--label-del"};
+    /** Where conntrack (libnetfilter_conntrack) reads label names from. */
+    static final Path CONNLABEL_CONF = Path.of("/etc/xtables/connlabel.conf");
     private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
 
     /** What to do. */
     enum Command {
         /** {@code -L}, {@code --dump}: list the table. */
-        LIST(LIST_RULES),
+        LIST(LIST_RULES, EXPECT_LIST_RULES),
         /** {@code -C}, {@code --count}: print the number of entries. */
-        COUNT(COUNT_RULES),
+        COUNT(COUNT_RULES, COUNT_RULES),
         /** {@code -I}, {@code --create}: create one entry. */
-        CREATE(CREATE_RULES),
-        /** {@code -U}, {@code --update}: update the entries that match. */
-        UPDATE(UPDATE_RULES),
-        /** {@code -D}, {@code --delete}: delete the entries that match. */
-        DELETE(DELETE_RULES),
+        CREATE(CREATE_RULES, EXPECT_CREATE_RULES),
+        /** {@code -U}, {@code --update}: update the entries that match (no expectation form). */
+        UPDATE(UPDATE_RULES, null),
+        /** {@code -D}, {@code --delete}: delete the entries that match (one expectation by tuple). */
+        DELETE(DELETE_RULES, EXPECT_TUPLE_RULES),
         /** {@code -G}, {@code --get}: print one entry by tuple. */
-        GET(GET_RULES),
+        GET(GET_RULES, EXPECT_TUPLE_RULES),
         /** {@code -F}, {@code --flush}: empty the table. */
-        FLUSH(FLUSH_RULES),
+        FLUSH(FLUSH_RULES, FLUSH_RULES.replace('2', '0')),
         /** {@code -E}, {@code --event}: print events until killed. */
-        EVENT(EVENT_RULES),
+        EVENT(EVENT_RULES, EXPECT_EVENT_RULES),
         /** {@code -S}, {@code --stats}: print the per-CPU counters. */
-        STATS(STATS_RULES);
+        STATS(STATS_RULES, STATS_RULES);
 
         private final String rules;
+        private final String expectRules;
 
-        Command(String rules) {
+        Command(String rules, String expectRules) {
             this.rules = rules;
+            this.expectRules = expectRules;
         }
     }
 
@@ -114,6 +139,21 @@ final class ConntrackOptions {
     private boolean xml;
     private boolean save;
     private boolean labels;
+    private LabelMap labelMap;
+    private boolean labelMapLoaded;
+    private long[] labelFilter;
+    private long[] labelAdd;
+    private boolean expect;
+    private IpAddress tupleSource;
+    private IpAddress tupleDestination;
+    private IpAddress maskSource;
+    private IpAddress maskDestination;
+    private int tupleSourcePort = -1;
+    private int tupleDestinationPort = -1;
+    private int maskSourcePort = -1;
+    private int maskDestinationPort = -1;
+    private int tupleProtocol = -1;
+    private final List<String> protocolGiven = new ArrayList<>();
     private final boolean[] given = new boolean[CHECKED.length];
 
     private ConntrackOptions() {
@@ -368,6 +408,83 @@ final class ConntrackOptions {
     }
 
     /**
+     * The label names, loaded from connlabel.conf as soon as an option needs them ({@code -o labels},
+     * {@code -l}, {@code --label-add}); conntrack then prints the labels of every entry.
+     *
+     * @return the names, or null when no option needed them or the file could not be read
+     */
+    LabelMap labelMap() {
+        return labelMap;
+    }
+
+    /** @return the label bits {@code -l} asks for, {low, high} (all of them must be set), or null */
+    long[] labelFilter() {
+        return labelFilter;
+    }
+
+    /** @return the label bits of {@code --label-add}, {low, high}, or null */
+    long[] labelAdd() {
+        return labelAdd;
+    }
+
+    /** @return whether the command works on the expectation table ({@code -L expect}) */
+    boolean expect() {
+        return expect;
+    }
+
+    /** @return {@code --tuple-src}, the expected connection's source, or null */
+    IpAddress tupleSource() {
+        return tupleSource;
+    }
+
+    /** @return {@code --tuple-dst}, or null */
+    IpAddress tupleDestination() {
+        return tupleDestination;
+    }
+
+    /** @return {@code --mask-src}, or null */
+    IpAddress maskSource() {
+        return maskSource;
+    }
+
+    /** @return {@code --mask-dst}, or null */
+    IpAddress maskDestination() {
+        return maskDestination;
+    }
+
+    /** @return {@code --tuple-port-src}, or -1 */
+    int tupleSourcePort() {
+        return tupleSourcePort;
+    }
+
+    /** @return {@code --tuple-port-dst}, or -1 */
+    int tupleDestinationPort() {
+        return tupleDestinationPort;
+    }
+
+    /** @return {@code --mask-port-src}, or -1 */
+    int maskSourcePort() {
+        return maskSourcePort;
+    }
+
+    /** @return {@code --mask-port-dst}, or -1 */
+    int maskDestinationPort() {
+        return maskDestinationPort;
+    }
+
+    /**
+     * The expected tuple's protocol as conntrack 1.4.7 sends it for {@code -I expect}: the
+     * protocol of {@code -p}, except for TCP, whose extension stores the last {@code --tuple-port-*}
+     * (in network byte order, cut to its first byte) as the protocol number, so that
+     * {@code --tuple-port-dst 7002} makes a protocol-27 expectation.
+     *
+     * @return the protocol number
+     */
+    int expectedProtocol() {
+        return protocol == L4Protocol.TCP_NUMBER && tupleProtocol >= 0 ? tupleProtocol : protocol;
+    }
+
+    /**
      * Parses a command line such as {@code -L -f ipv4 -o extended,id}.
      *
      * @param args the arguments
@@ -409,7 +526,7 @@ final class ConntrackOptions {
             } else if (o.command != null && i > 0 && isTableCommand(args[i - 1]) && !arg.startsWith("-")
                     && !arg.startsWith("!")) {
                 // conntrack reads a word after -L/-C/-D/... as the table to work on
-                table(arg);
+                o.table(arg);
                 continue;
             } else {
                 // getopt moves other words aside and conntrack never looks at them
@@ -430,11 +547,16 @@ final class ConntrackOptions {
             if (next != null) {
                 if (value != null && !name.startsWith("--")) {
                     // -Lconntrack: getopt's optional argument
-                    table(value);
+                    o.table(value);
                 } else if (value != null) {
                     throw new CommandLineException("option `" + name + "' doesn't allow an argument");
                 }
                 if (o.command != null) {
+                    // conntrack reads the second command's table word before it sees the clash
+                    if (value == null && i + 1 < args.length && !args[i + 1].startsWith("-")
+                            && !args[i + 1].startsWith("!") && !isTableName(args[i + 1])) {
+                        throw new CommandLineException("unknown type `" + args[i + 1] + "'");
+                    }
                     throw new CommandLineException("Invalid commands combination");
                 }
                 o.command = next;
@@ -458,9 +580,13 @@ final class ConntrackOptions {
                 value = args[++i];
             }
             o.apply(canonical, value);
+            if (isProtocolOption(canonical)) {
+                o.protocolGiven.add(o.protocol == L4Protocol.ICMPV6_NUMBER ? canonical.replace("--icmp-", "--icmpv6-")
+                        : canonical);
+            }
         }
         // without a command every option is illegal, and that is reported first
-        String rules = o.command == null ? COUNT_RULES : o.command.rules;
+        String rules = o.command == null ? COUNT_RULES : o.expect ? o.command.expectRules : o.command.rules;
         for (int k = 0; k < CHECKED.length; k++) {
             char rule = rules.charAt(k);
             if (o.given[k] && rule == '0') {
@@ -473,13 +599,65 @@ final class ConntrackOptions {
         if (o.command == null) {
             throw new CommandLineException("no command specified");
         }
-        if (o.command == Command.CREATE || o.command == Command.GET) {
+        if (o.expect) {
+            o.checkExpectationProtocolOptions();
+        } else if (o.command == Command.CREATE || o.command == Command.GET) {
             o.checkTuple();
+        }
+        if (o.command == Command.UPDATE && o.labelAdd != null) {
+            throw new CommandLineException("-U --label-add is not implemented by ct4j yet");
+        }
+        if (o.expect && o.save) {
+            // conntrack ignores save for expectations and prints plain lines
+            o.save = false;
         }
         if ((o.xml || o.save) && o.command != Command.LIST) {
             throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
         return o;
+    }
+
+    private static boolean isProtocolOption(String canonical) {
+        return switch (canonical) {
+            case "--sport", "--dport", "--reply-port-src", "--reply-port-dst", "--mask-port-src", "--mask-port-dst",
+                    "--state", "--tuple-port-src", "--tuple-port-dst", "--icmp-type", "--icmp-code", "--icmp-id" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * The protocol extension's check of an expectation command: every option it was given must be
+     * legal, in the extension's order, then every mandatory one present. ICMP's options are all
+     * illegal with expectations; protocols without options have nothing to check.
+     */
+    private void checkExpectationProtocolOptions() throws CommandLineException {
+        if (protocol < 0) {
+            return;
+        }
+        L4Protocol.KeyKind kind = L4Protocol.keyKind(protocol);
+        if (kind == L4Protocol.KeyKind.PORTS) {
+            if (protocol != L4Protocol.TCP_NUMBER && protocol != L4Protocol.UDP_NUMBER
+                    && protocol != L4Protocol.UDPLITE_NUMBER) {
+                throw new CommandLineException("-p " + L4Protocol.of(protocol).conntrackName()
+                        + " is not implemented by ct4j for expectations yet");
+            }
+            String rules = command == Command.CREATE ? PORT_EXPECT_CREATE_RULES
+                    : command == Command.GET || command == Command.DELETE ? PORT_EXPECT_TUPLE_RULES : "000000000";
+            for (int k = 0; k < PORT_OPTIONS.length; k++) {
+                boolean present = protocolGiven.contains(PORT_OPTIONS[k]);
+                if (present && rules.charAt(k) == '0') {
+                    throw new CommandLineException("Illegal option `" + PORT_OPTIONS[k] + "' with this command");
+                }
+                if (!present && rules.charAt(k) == '1') {
+                    throw new CommandLineException("You need to supply the `" + PORT_OPTIONS[k]
+                            + "' option for this command");
+                }
+            }
+        } else if (kind == L4Protocol.KeyKind.GRE) {
+            throw new CommandLineException("-p gre is not implemented by ct4j for expectations yet");
+        } else if (!protocolGiven.isEmpty()) {
+            throw new CommandLineException("Illegal option `" + protocolGiven.get(0) + "' with this command");
+        }
     }
 
     /** What conntrack checks, in its order, before it sends a create or get. */
@@ -530,9 +708,17 @@ final class ConntrackOptions {
             case "-n", "--src-nat" -> "--src-nat";
             case "-g", "--dst-nat" -> "--dst-nat";
             case "-j", "--any-nat" -> "--any-nat";
-            case "--orig-zone" -> "--orig-zone";
-            case "--reply-zone" -> "--reply-zone";
+            case "-(", "--orig-zone" -> "--orig-zone";
+            case "-)", "--reply-zone" -> "--reply-zone";
             case "-b", "--buffer-size" -> "--buffer-size";
+            // conntrack's getopt string gives the long-only options these single-character names too
+            case "-[", "--tuple-src" -> "--tuple-src";
+            case "-]", "--tuple-dst" -> "--tuple-dst";
+            case "-{", "--mask-src" -> "--mask-src";
+            case "-}", "--mask-dst" -> "--mask-dst";
+            case "-<", "--label-add" -> "--label-add";
+            case "-l", "--label" -> "--label";
+            case "->", "--label-del" -> throw new CommandLineException("--label-del is not implemented by ct4j yet");
             default -> null;
         };
         if (general != null) {
@@ -546,6 +732,8 @@ final class ConntrackOptions {
             case "--dport", "--orig-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? "--dport" : null;
             case "--reply-port-src" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
             case "--reply-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
+            case "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst" ->
+                    kind == L4Protocol.KeyKind.PORTS ? name : null;
             case "--state" -> protocol == L4Protocol.TCP_NUMBER ? name : null;
             case "--icmp-type", "--icmp-code", "--icmp-id" ->
                     protocol == L4Protocol.ICMP_NUMBER ? name : null;
@@ -603,6 +791,22 @@ final class ConntrackOptions {
             case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
+            case "--label" -> labelFilter = merge(labelFilter, labelBits(value));
+            case "--label-add" -> labelAdd = merge(labelAdd, labelBits(value));
+            case "--tuple-src" -> tupleSource = address(value);
+            case "--tuple-dst" -> tupleDestination = address(value);
+            case "--mask-src" -> maskSource = address(value);
+            case "--mask-dst" -> maskDestination = address(value);
+            case "--mask-port-src" -> maskSourcePort = port(value);
+            case "--mask-port-dst" -> maskDestinationPort = port(value);
+            case "--tuple-port-src" -> {
+                tupleSourcePort = port(value);
+                tupleProtocol = tupleSourcePort >> 8;
+            }
+            case "--tuple-port-dst" -> {
+                tupleDestinationPort = port(value);
+                tupleProtocol = tupleDestinationPort >> 8;
+            }
             default -> throw new CommandLineException("unknown option `" + canonical + "'");
         }
     }
@@ -659,11 +863,54 @@ final class ConntrackOptions {
                 case "userspace", "" -> { }
                 case "labels" -> {
                     labels = true;
-                    throw new CommandLineException("-o labels is not implemented by ct4j yet");
+                    loadLabelMap();
                 }
                 default -> throw new CommandLineException("-o " + OUTPUT_WORDS[k] + " is not implemented by ct4j yet");
             }
         }
+    }
+
+    /**
+     * Reads connlabel.conf once, as conntrack does on the first option that needs it; when it
+     * cannot, conntrack's perror line is a warning and no label has a name.
+     */
+    private void loadLabelMap() {
+        if (labelMapLoaded) {
+            return;
+        }
+        labelMapLoaded = true;
+        try {
+            labelMap = LabelMap.parse(Files.readString(CONNLABEL_CONF, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            warnings.add("nfct_labelmap_new: No such file or directory");
+        } catch (IOException | ParseException e) {
+            warnings.add("nfct_labelmap_new: " + e.getMessage());
+        }
+    }
+
+    /** A comma list of label names as bits {low, high}; every name must be in connlabel.conf. */
+    private long[] labelBits(String value) throws CommandLineException {
+        loadLabelMap();
+        long[] bits = new long[2];
+        int start = 0;
+        while (true) {
+            int comma = value.indexOf(',', start);
+            String name = value.substring(start, comma < 0 ? value.length() : comma);
+            int bit = labelMap == null || name.isEmpty() ? -1 : labelMap.bit(name);
+            if (bit < 0) {
+                throw new CommandLineException("unknown label '" + name + "'");
+            }
+            bits[bit >> 6] |= 1L << (bit & 63);
+            if (comma < 0) {
+                return bits;
+            }
+            start = comma + 1;
+        }
+    }
+
+    /** conntrack joins repeated -l (or --label-add) into one set of bits. */
+    private static long[] merge(long[] current, long[] more) {
+        return current == null ? more : new long[] {current[0] | more[0], current[1] | more[1]};
     }
 
     /**
@@ -838,10 +1085,23 @@ final class ConntrackOptions {
         };
     }
 
-    private static void table(String name) throws CommandLineException {
+    private static boolean isTableName(String name) {
+        return switch (name) {
+            case "conntrack", "expect", "dying", "unconfirmed" -> true;
+            default -> false;
+        };
+    }
+
+    private void table(String name) throws CommandLineException {
         switch (name) {
             case "conntrack" -> { }
-            case "expect", "dying", "unconfirmed" ->
+            case "expect" -> {
+                if (command == Command.UPDATE) {
+                    throw new CommandLineException("Can't do --update on expectations");
+                }
+                expect = true;
+            }
+            case "dying", "unconfirmed" ->
                     throw new CommandLineException("the " + name + " table is not implemented by ct4j yet");
             default -> throw new CommandLineException("unknown type `" + name + "'");
         }

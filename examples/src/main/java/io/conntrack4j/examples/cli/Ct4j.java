@@ -43,7 +43,21 @@ public final class Ct4j {
             "  -w, --zone ZONE   --orig-zone ZONE   --reply-zone ZONE",
             "  -n, --src-nat [ADDR[:PORT]]   -g, --dst-nat [ADDR[:PORT]]   -j, --any-nat [ADDR[:PORT]]",
             "  -o, --output LIST       a comma list of: extended, id, ktimestamp, timestamp (-E), userspace,",
-            "                          xml (-L), save (-L, alone)",
+            "                          xml (-L), save (-L, alone), labels",
+            "  -l, --label NAME[,...]  only entries with all these labels (-L, -D, -E; repeatable)",
+            "  --label-add NAME[,...]  -I: create the entry with these labels (repeatable)",
+            "                          label names come from /etc/xtables/connlabel.conf",
+            "",
+            "the expectation table (a word after the command, as in conntrack):",
+            "  -L expect [-f FAMILY] [-o xml,timestamp]   list expectations",
+            "  -G expect, -D expect    print or delete the expectation of a tuple: -s, -d, -p and, for",
+            "                          TCP/UDP/UDP-Lite, --sport, --dport, --reply-port-src, --reply-port-dst",
+            "  -I expect               create one on a master that has a helper: -s, -d, -p, --sport, --dport",
+            "                          (the master), --tuple-src, --tuple-dst, --tuple-port-src,",
+            "                          --tuple-port-dst, --mask-src, --mask-dst, --mask-port-src,",
+            "                          --mask-port-dst, -t",
+            "  -F expect, -C expect, -S expect   flush, count, per-CPU counters",
+            "  -E expect [-o timestamp]          print expectation events until interrupted",
             "");
 
     private Ct4j() {

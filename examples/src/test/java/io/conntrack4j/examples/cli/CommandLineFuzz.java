@@ -21,6 +21,13 @@ final class CommandLineFuzz {
         {"-I", "-p", "icmp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--icmp-type", "8", "--icmp-code", "0", "-t", "30"},
         {"-G", "-p", "udp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2"},
         {"-U", "-p", "tcp", "-m", "5"}, {"-D", "-s", "10.0.0.1"}, {"-D", "-p", "udp", "--reply-port-src", "53"},
+        {"-L", "expect", "-o", "xml"}, {"-C", "expect"}, {"-F", "expect"}, {"-E", "expect", "-o", "timestamp"},
+        {"-G", "expect", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "tcp", "--sport", "0", "--dport", "1",
+            "--reply-port-src", "1", "--reply-port-dst", "2"},
+        {"-I", "expect", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "udp", "--sport", "1", "--dport", "21", "--tuple-src",
+            "2.2.2.2", "--tuple-dst", "1.1.1.1", "--mask-src", "255.255.255.255", "--mask-dst", "255.255.255.255",
+            "--tuple-port-src", "0", "--tuple-port-dst", "7002", "--mask-port-src", "0", "--mask-port-dst", "65535",
+            "-t", "30"},
     };
     private static final String[] NOISE = {"-", "--", "=", ",", "!", "", "-x", "--bogus", "-L", "-E", "-p", "-o",
         "-u", "-e", "-n", "ipv4", "ipv6", "tcp", "300", "0x", "::1", "1.2.3.4", "[::1]", "extended,,id", "UNSET",

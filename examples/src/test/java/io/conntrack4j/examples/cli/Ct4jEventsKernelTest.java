@@ -125,7 +125,7 @@ class Ct4jEventsKernelTest {
     }
 
     /** Runs argv through a shell that first prints its pid, which argv then keeps (exec). */
-    private static String[] withPid(String[] argv) {
+    static String[] withPid(String[] argv) {
         String[] wrapped = new String[argv.length + 4];
         wrapped[0] = "sh";
         wrapped[1] = "-c";
@@ -139,7 +139,7 @@ class Ct4jEventsKernelTest {
      * SIGTERM by pid, then the output: Process.destroy would close the pipes at once and lose what
      * the signal handler prints.
      */
-    private static CommandResult terminate(BackgroundProcess process) {
+    static CommandResult terminate(BackgroundProcess process) {
         long pid = Long.parseLong(process.stdoutSoFar().lines().findFirst().orElseThrow().strip());
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
         Await.until(LIMIT, "pid " + pid + " exits", () -> !process.isAlive());
