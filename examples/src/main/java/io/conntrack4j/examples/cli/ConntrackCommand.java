@@ -377,7 +377,8 @@ final class ConntrackCommand {
      * {@code <flow>} line per entry, {@code </conntrack>} after the last; nothing for an empty list.
      */
     private static int listXml(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
-        ConntrackXmlFormat xml = ConntrackXmlFormat.builder().kernelTimestamps(options.kernelTimestamps()).build();
+        ConntrackXmlFormat xml = ConntrackXmlFormat.builder().kernelTimestamps(options.kernelTimestamps())
+                .labels(options.labelMap()).build();
         LineBuffer text = new LineBuffer(out);
         StringBuilder flow = new StringBuilder(1024);
         long[] shown = {0};

@@ -611,7 +611,7 @@ final class ConntrackOptions {
             // conntrack ignores save for expectations and prints plain lines
             o.save = false;
         }
-        if ((o.xml || o.save) && o.command != Command.LIST) {
+        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT && !o.expect)) {
             throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
         return o;

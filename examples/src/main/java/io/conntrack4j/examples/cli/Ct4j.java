@@ -43,7 +43,7 @@ public final class Ct4j {
             "  -w, --zone ZONE   --orig-zone ZONE   --reply-zone ZONE",
             "  -n, --src-nat [ADDR[:PORT]]   -g, --dst-nat [ADDR[:PORT]]   -j, --any-nat [ADDR[:PORT]]",
             "  -o, --output LIST       a comma list of: extended, id, ktimestamp, timestamp (-E), userspace,",
-            "                          xml (-L), save (-L, alone), labels",
+            "                          xml (-L, -E), save (-L, alone), labels",
             "  -l, --label NAME[,...]  only entries with all these labels (-L, -D, -E; repeatable)",
             "  --label-add NAME[,...]  -I: create the entry with these labels (repeatable)",
             "                          label names come from /etc/xtables/connlabel.conf",

@@ -4,6 +4,7 @@ import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.EventType;
 import io.conntrack4j.core.format.ConntrackEvent;
 import io.conntrack4j.core.format.ConntrackFormat;
+import io.conntrack4j.core.format.ConntrackXmlFormat;
 import io.conntrack4j.netlink.ConntrackEntry;
 import io.conntrack4j.netlink.ConntrackEventHandler;
 import io.conntrack4j.netlink.ConntrackEventListener;
@@ -30,6 +31,10 @@ final class EventCommand implements ConntrackEventHandler {
     private final PrintStream out;
     private final PrintStream err;
     private final ConntrackFormat format;
+    /** {@code -o xml}: events as {@code <flow type="...">} elements, or null for plain lines. */
+    private final ConntrackXmlFormat xml;
+    /** Whether the XML declaration and {@code <conntrack>} went out (conntrack prints them with the first event). */
+    private volatile boolean xmlOpened;
     private final NetlinkProgramNames programs = new NetlinkProgramNames(Path.of("/proc"));
     private final Clock clock = Clock.systemUTC();
     private final AtomicLong shown = new AtomicLong();
@@ -40,6 +45,8 @@ final class EventCommand implements ConntrackEventHandler {
         this.out = out;
         this.err = err;
         this.format = format;
+        this.xml = options.xml() ? ConntrackXmlFormat.builder().eventTime(options.timestamps())
+                .labels(options.labelMap()).build() : null;
     }
 
     /**
@@ -76,6 +83,9 @@ final class EventCommand implements ConntrackEventHandler {
 
     /** conntrack's SIGINT/SIGTERM handler: the count on stderr, then exit 0. */
     private void goodbye() {
+        if (xmlOpened) {
+            out.print("</conntrack>\n");
+        }
         out.flush();
         err.println(ConntrackCommand.PREFIX + shown.get() + " flow events have been shown.");
         err.flush();
@@ -101,7 +111,15 @@ final class EventCommand implements ConntrackEventHandler {
         ConntrackEvent event = new ConntrackEvent(type, c, timestamp, port == 0 ? ConntrackEvent.NO_PORT_ID : port,
                 port == 0 ? null : programs.nameOf(port));
         line.setLength(0);
-        line.append(format.formatEvent(event)).append('\n');
+        if (xml == null) {
+            line.append(format.formatEvent(event)).append('\n');
+        } else {
+            if (!xmlOpened) {
+                line.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n");
+                xmlOpened = true;
+            }
+            xml.appendTo(line, event).append('\n');
+        }
         out.print(line);
         out.flush();
         shown.incrementAndGet();
