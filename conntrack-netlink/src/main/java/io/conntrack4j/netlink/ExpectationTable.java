@@ -101,10 +101,7 @@ public final class ExpectationTable implements AutoCloseable {
 
     private DumpSummary dump(int family, Tuple master, int zone, ExpectationVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
-        long malformedBefore = entry.malformedAttributes();
-        long unknownBefore = entry.unknownAttributes();
-        long[] counts = new long[2];
-        boolean[] stopped = {false};
+        DumpTally tally = new DumpTally(entry.malformedAttributes(), entry.unknownAttributes());
         // ACK as well: a master without a helper makes the kernel answer nothing but the ACK
         MessageWriter writer = socket.request(ExpMessageType.GET, Netlink.NLM_F_DUMP | Netlink.NLM_F_ACK, family,
                 Netlink.NFNETLINK_V0);
@@ -115,16 +112,14 @@ public final class ExpectationTable implements AutoCloseable {
         socket.execute(master == null ? "dump expectations" : "dump expectations of " + master, messages -> {
             if (messages.type() != ExpMessageType.NEW
                     || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
-                counts[1]++;
+                tally.skip();
                 return;
             }
-            if (!stopped[0]) {
-                counts[0]++;
-                stopped[0] = !visitor.visit(entry);
+            if (tally.visiting()) {
+                tally.visited(visitor.visit(entry));
             }
         });
-        return new DumpSummary(counts[0], counts[1], entry.malformedAttributes() - malformedBefore,
-                entry.unknownAttributes() - unknownBefore);
+        return tally.summary(entry.malformedAttributes(), entry.unknownAttributes());
     }
 
     /**
