@@ -197,12 +197,7 @@ public final class ExpectationTable implements AutoCloseable {
      * @throws NetlinkException when the kernel refuses for another reason than ENOENT
      */
     public Optional<Expectation> get(Tuple tuple, int zone) {
-        Objects.requireNonNull(tuple, "tuple");
-        checkZone(zone);
-        MessageWriter writer = socket.request(ExpMessageType.GET, Netlink.NLM_F_ACK, tuple.family().number(),
-                Netlink.NFNETLINK_V0);
-        ConnectionEncoder.writeTuple(writer, CtaExpect.TUPLE, tuple);
-        writeZone(writer, zone);
+        MessageWriter writer = requestFor(ExpMessageType.GET, tuple, zone);
         Expectation[] found = {null};
         try {
             socket.execute("get expectation " + tuple, messages -> {
@@ -329,12 +324,7 @@ public final class ExpectationTable implements AutoCloseable {
     }
 
     private void deleteMatching(Tuple tuple, int zone, long id) {
-        Objects.requireNonNull(tuple, "tuple");
-        checkZone(zone);
-        MessageWriter writer = socket.request(ExpMessageType.DELETE, Netlink.NLM_F_ACK, tuple.family().number(),
-                Netlink.NFNETLINK_V0);
-        ConnectionEncoder.writeTuple(writer, CtaExpect.TUPLE, tuple);
-        writeZone(writer, zone);
+        MessageWriter writer = requestFor(ExpMessageType.DELETE, tuple, zone);
         if (id >= 0) {
             writer.putU32(CtaExpect.ID, id);
         }
@@ -404,6 +394,16 @@ public final class ExpectationTable implements AutoCloseable {
                     values[CtaExpect.STATS_DELETE]));
         });
         return result;
+    }
+
+    /** Starts a request about the expectation whose expected tuple is {@code tuple} in {@code zone}. */
+    private MessageWriter requestFor(int type, Tuple tuple, int zone) {
+        Objects.requireNonNull(tuple, "tuple");
+        checkZone(zone);
+        MessageWriter writer = socket.request(type, Netlink.NLM_F_ACK, tuple.family().number(), Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeTuple(writer, CtaExpect.TUPLE, tuple);
+        writeZone(writer, zone);
+        return writer;
     }
 
     private static void writeZone(MessageWriter writer, int zone) {
