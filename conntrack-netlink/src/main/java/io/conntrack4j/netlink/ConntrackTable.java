@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The kernel's conntrack table of one network namespace, through a {@link NetlinkSocket}: count,
@@ -240,18 +241,12 @@ public final class ConntrackTable implements AutoCloseable {
         Objects.requireNonNull(visitor, "visitor");
         DumpTally tally = new DumpTally(entry.malformedAttributes(), entry.unknownAttributes());
         body.write(socket.request(requestType, Netlink.NLM_F_DUMP, family, Netlink.NFNETLINK_V0));
+        BooleanSupplier visit = () -> visitor.visit(entry);
         socket.execute(requestType == CtMessageType.GET_CTRZERO ? "dump and zero conntrack counters"
-                : "dump conntrack table", messages -> {
-            // entries come as CT_NEW; accept the request's own type too, as some kernels answer with it
-            if (messages.type() != CtMessageType.NEW && messages.type() != requestType
-                    || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
-                tally.skip();
-                return;
-            }
-            if (tally.visiting()) {
-                tally.visited(visitor.visit(entry));
-            }
-        });
+                : "dump conntrack table", messages ->
+                // entries come as CT_NEW; accept the request's own type too, as some kernels answer with it
+                tally.offer((messages.type() == CtMessageType.NEW || messages.type() == requestType)
+                        && entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length()), visit));
         return tally.summary(entry.malformedAttributes(), entry.unknownAttributes());
     }
 

@@ -1,5 +1,7 @@
 package io.conntrack4j.netlink;
 
+import java.util.function.BooleanSupplier;
+
 /**
  * The running count behind a {@link DumpSummary}, shared by the conntrack and expectation dumps:
  * messages handed to the visitor, messages skipped, whether the visitor asked to stop (the rest
@@ -22,24 +24,19 @@ final class DumpTally {
         this.unknownBefore = unknownBefore;
     }
 
-    /** Counts a message of the dump that is not an entry. */
-    void skip() {
-        skipped++;
-    }
-
-    /** Whether the visitor still wants entries. */
-    boolean visiting() {
-        return !stopped;
-    }
-
     /**
-     * Counts an entry handed to the visitor.
+     * Counts one message of the dump and hands it to the visitor while the visitor wants more.
      *
-     * @param more what the visitor returned: false stops the visits
+     * @param entry whether the message was read as an entry (false: skipped)
+     * @param visit calls the visitor on the entry; its false stops the visits
      */
-    void visited(boolean more) {
-        entries++;
-        stopped = !more;
+    void offer(boolean entry, BooleanSupplier visit) {
+        if (!entry) {
+            skipped++;
+        } else if (!stopped) {
+            entries++;
+            stopped = !visit.getAsBoolean();
+        }
     }
 
     /**

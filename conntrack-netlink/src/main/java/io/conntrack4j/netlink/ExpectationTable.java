@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The kernel's expectation table of one network namespace (the {@code NFNL_SUBSYS_CTNETLINK_EXP}
@@ -109,16 +110,10 @@ public final class ExpectationTable implements AutoCloseable {
             ConnectionEncoder.writeTuple(writer, CtaExpect.MASTER, master);
             writeZone(writer, zone);
         }
-        socket.execute(master == null ? "dump expectations" : "dump expectations of " + master, messages -> {
-            if (messages.type() != ExpMessageType.NEW
-                    || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
-                tally.skip();
-                return;
-            }
-            if (tally.visiting()) {
-                tally.visited(visitor.visit(entry));
-            }
-        });
+        BooleanSupplier visit = () -> visitor.visit(entry);
+        socket.execute(master == null ? "dump expectations" : "dump expectations of " + master, messages ->
+                tally.offer(messages.type() == ExpMessageType.NEW
+                        && entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length()), visit));
         return tally.summary(entry.malformedAttributes(), entry.unknownAttributes());
     }
 
