@@ -14,7 +14,6 @@ import io.conntrack4j.netlink.internal.CtaSeqAdj;
 import io.conntrack4j.netlink.internal.CtaTimestamp;
 import io.conntrack4j.netlink.internal.Netlink;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A conntrack entry read in place from a received netlink message (a flyweight): one instance is
@@ -141,13 +140,13 @@ public final class ConntrackEntry {
                 case Cta.TUPLE_ORIG -> readTuple(original);
                 case Cta.TUPLE_REPLY -> readTuple(reply);
                 case Cta.TUPLE_MASTER -> readTuple(master);
-                case Cta.STATUS -> status = u32(top);
-                case Cta.TIMEOUT -> timeout = u32(top);
-                case Cta.MARK -> mark = u32(top);
-                case Cta.SECMARK -> secmark = u32(top);
-                case Cta.ID -> id = u32(top);
-                case Cta.USE -> use = u32(top);
-                case Cta.ZONE -> zone = u16(top);
+                case Cta.STATUS -> status = top.checkedU32();
+                case Cta.TIMEOUT -> timeout = top.checkedU32();
+                case Cta.MARK -> mark = top.checkedU32();
+                case Cta.SECMARK -> secmark = top.checkedU32();
+                case Cta.ID -> id = top.checkedU32();
+                case Cta.USE -> use = top.checkedU32();
+                case Cta.ZONE -> zone = top.checkedU16();
                 case Cta.PROTOINFO -> readProtoInfo();
                 case Cta.COUNTERS_ORIG -> readCounters(true);
                 case Cta.COUNTERS_REPLY -> readCounters(false);
@@ -186,23 +185,23 @@ public final class ConntrackEntry {
                 int type = innermost.type();
                 if (kind == CtaProtoInfo.TCP) {
                     switch (type) {
-                        case CtaProtoInfo.TCP_STATE -> protocolState = u8(innermost);
-                        case CtaProtoInfo.TCP_WSCALE_ORIGINAL -> tcpWscaleOriginal = u8(innermost);
-                        case CtaProtoInfo.TCP_WSCALE_REPLY -> tcpWscaleReply = u8(innermost);
+                        case CtaProtoInfo.TCP_STATE -> protocolState = innermost.checkedU8();
+                        case CtaProtoInfo.TCP_WSCALE_ORIGINAL -> tcpWscaleOriginal = innermost.checkedU8();
+                        case CtaProtoInfo.TCP_WSCALE_REPLY -> tcpWscaleReply = innermost.checkedU8();
                         case CtaProtoInfo.TCP_FLAGS_ORIGINAL -> tcpFlagsOriginal = tcpFlags(innermost);
                         case CtaProtoInfo.TCP_FLAGS_REPLY -> tcpFlagsReply = tcpFlags(innermost);
                         default -> unknown++;
                     }
                 } else if (kind == CtaProtoInfo.SCTP) {
                     switch (type) {
-                        case CtaProtoInfo.SCTP_STATE -> protocolState = u8(innermost);
-                        case CtaProtoInfo.SCTP_VTAG_ORIGINAL -> sctpVtagOriginal = u32(innermost);
-                        case CtaProtoInfo.SCTP_VTAG_REPLY -> sctpVtagReply = u32(innermost);
+                        case CtaProtoInfo.SCTP_STATE -> protocolState = innermost.checkedU8();
+                        case CtaProtoInfo.SCTP_VTAG_ORIGINAL -> sctpVtagOriginal = innermost.checkedU32();
+                        case CtaProtoInfo.SCTP_VTAG_REPLY -> sctpVtagReply = innermost.checkedU32();
                         default -> unknown++;
                     }
                 } else {
                     switch (type) {
-                        case CtaProtoInfo.DCCP_STATE -> protocolState = u8(innermost);
+                        case CtaProtoInfo.DCCP_STATE -> protocolState = innermost.checkedU8();
                         case CtaProtoInfo.DCCP_ROLE, CtaProtoInfo.DCCP_HANDSHAKE_SEQ -> { }
                         default -> {
                             // type 4 is CTA_PROTOINFO_DCCP_PAD, alignment only
@@ -231,10 +230,10 @@ public final class ConntrackEntry {
         nest.wrapNested(top);
         while (nest.next()) {
             switch (nest.type()) {
-                case CtaCounters.PACKETS -> packets = u64(nest, packets);
-                case CtaCounters.BYTES -> bytes = u64(nest, bytes);
-                case CtaCounters.PACKETS32 -> packets = u32(nest);
-                case CtaCounters.BYTES32 -> bytes = u32(nest);
+                case CtaCounters.PACKETS -> packets = nest.checkedU64(packets);
+                case CtaCounters.BYTES -> bytes = nest.checkedU64(bytes);
+                case CtaCounters.PACKETS32 -> packets = nest.checkedU32();
+                case CtaCounters.BYTES32 -> bytes = nest.checkedU32();
                 case CtaCounters.PAD -> { }
                 default -> unknown++;
             }
@@ -333,56 +332,13 @@ public final class ConntrackEntry {
                 unknown++;
                 continue;
             }
-            long value = u32(nest);
+            long value = nest.checkedU32();
             if (value >= 0) {
                 seqAdjust[at + slot] = value;
                 any = true;
             }
         }
         return any;
-    }
-
-    private static int u8(AttributeIterator it) {
-        int value = it.u8();
-        if (value < 0) {
-            it.countMalformed();
-        }
-        return value;
-    }
-
-    private static int u16(AttributeIterator it) {
-        int value = it.u16();
-        if (value < 0) {
-            it.countMalformed();
-        }
-        return value;
-    }
-
-    private static long u32(AttributeIterator it) {
-        long value = it.u32();
-        if (value < 0) {
-            it.countMalformed();
-        }
-        return value;
-    }
-
-    private static long u64(AttributeIterator it, long otherwise) {
-        if (it.payloadLength() != 8) {
-            it.countMalformed();
-            return otherwise;
-        }
-        return it.u64();
-    }
-
-    private String string(int offset, int length) {
-        if (length < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = host.get(offset + i);
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** Malformed attributes skipped since this view was created. */
@@ -779,7 +735,7 @@ public final class ConntrackEntry {
      * @return name, or null without a helper
      */
     public String helper() {
-        return string(helperOffset, helperLength);
+        return AttributeIterator.utf8(host, helperOffset, helperLength);
     }
 
     /**
@@ -788,6 +744,6 @@ public final class ConntrackEntry {
      * @return context, or null when absent
      */
     public String secctx() {
-        return string(secctxOffset, secctxLength);
+        return AttributeIterator.utf8(host, secctxOffset, secctxLength);
     }
 }

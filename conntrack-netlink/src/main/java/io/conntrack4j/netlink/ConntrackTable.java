@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The kernel's conntrack table of one network namespace, through a {@link NetlinkSocket}: count,
@@ -238,26 +239,15 @@ public final class ConntrackTable implements AutoCloseable {
 
     private DumpSummary dump(int family, int requestType, RequestBody body, ConntrackVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
-        long malformedBefore = entry.malformedAttributes();
-        long unknownBefore = entry.unknownAttributes();
-        long[] counts = new long[2];
-        boolean[] stopped = {false};
+        DumpTally tally = new DumpTally(entry.malformedAttributes(), entry.unknownAttributes());
         body.write(socket.request(requestType, Netlink.NLM_F_DUMP, family, Netlink.NFNETLINK_V0));
+        BooleanSupplier visit = () -> visitor.visit(entry);
         socket.execute(requestType == CtMessageType.GET_CTRZERO ? "dump and zero conntrack counters"
-                : "dump conntrack table", messages -> {
-            // entries come as CT_NEW; accept the request's own type too, as some kernels answer with it
-            if (messages.type() != CtMessageType.NEW && messages.type() != requestType
-                    || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
-                counts[1]++;
-                return;
-            }
-            if (!stopped[0]) {
-                counts[0]++;
-                stopped[0] = !visitor.visit(entry);
-            }
-        });
-        return new DumpSummary(counts[0], counts[1], entry.malformedAttributes() - malformedBefore,
-                entry.unknownAttributes() - unknownBefore);
+                : "dump conntrack table", messages ->
+                // entries come as CT_NEW; accept the request's own type too, as some kernels answer with it
+                tally.offer((messages.type() == CtMessageType.NEW || messages.type() == requestType)
+                        && entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length()), visit));
+        return tally.summary(entry.malformedAttributes(), entry.unknownAttributes());
     }
 
     /**
@@ -300,7 +290,13 @@ public final class ConntrackTable implements AutoCloseable {
 
     private List<Connection> collect(int family, int requestType) {
         List<Connection> result = new ArrayList<>();
-        dump(family, requestType, view -> {
+        dump(family, requestType, collectInto(result));
+        return result;
+    }
+
+    /** A visitor that copies every entry into {@code result}, counting those it cannot model. */
+    private ConntrackVisitor collectInto(List<Connection> result) {
+        return view -> {
             Connection c = view.toConnection();
             if (c == null) {
                 incomplete++;
@@ -308,8 +304,7 @@ public final class ConntrackTable implements AutoCloseable {
                 result.add(c);
             }
             return true;
-        });
-        return result;
+        };
     }
 
     /**
@@ -415,15 +410,7 @@ public final class ConntrackTable implements AutoCloseable {
      */
     public List<Connection> list(DumpFilter filter) {
         List<Connection> result = new ArrayList<>();
-        dump(filter, view -> {
-            Connection c = view.toConnection();
-            if (c == null) {
-                incomplete++;
-            } else {
-                result.add(c);
-            }
-            return true;
-        });
+        dump(filter, collectInto(result));
         return result;
     }
 

@@ -6,7 +6,6 @@ import io.conntrack4j.netlink.internal.AttributeIterator;
 import io.conntrack4j.netlink.internal.CtaExpect;
 import io.conntrack4j.netlink.internal.Netlink;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * An expectation read in place from a received netlink message (a flyweight): one instance is
@@ -85,11 +84,11 @@ public final class ExpectationEntry {
                 case CtaExpect.MASTER -> tuples.read(top, master);
                 case CtaExpect.TUPLE -> tuples.read(top, tuple);
                 case CtaExpect.MASK -> tuples.read(top, mask);
-                case CtaExpect.TIMEOUT -> timeout = u32(top);
-                case CtaExpect.ID -> id = u32(top);
-                case CtaExpect.FLAGS -> flags = u32(top);
-                case CtaExpect.CLASS -> expectClass = u32(top);
-                case CtaExpect.ZONE -> zone = u16(top);
+                case CtaExpect.TIMEOUT -> timeout = top.checkedU32();
+                case CtaExpect.ID -> id = top.checkedU32();
+                case CtaExpect.FLAGS -> flags = top.checkedU32();
+                case CtaExpect.CLASS -> expectClass = top.checkedU32();
+                case CtaExpect.ZONE -> zone = top.checkedU16();
                 case CtaExpect.HELP_NAME -> {
                     helperOffset = top.payloadOffset();
                     helperLength = top.stringLength();
@@ -109,27 +108,11 @@ public final class ExpectationEntry {
         nest.wrapNested(top);
         while (nest.next()) {
             switch (nest.type()) {
-                case CtaExpect.NAT_DIR -> natDirection = u32(nest);
+                case CtaExpect.NAT_DIR -> natDirection = nest.checkedU32();
                 case CtaExpect.NAT_TUPLE -> tuples.read(nest, natTuple);
                 default -> unknown++;
             }
         }
-    }
-
-    private static int u16(AttributeIterator it) {
-        int value = it.u16();
-        if (value < 0) {
-            it.countMalformed();
-        }
-        return value;
-    }
-
-    private static long u32(AttributeIterator it) {
-        long value = it.u32();
-        if (value < 0) {
-            it.countMalformed();
-        }
-        return value;
     }
 
     /** Malformed attributes skipped since this view was created. */
@@ -286,7 +269,7 @@ public final class ExpectationEntry {
      * @return name, or null
      */
     public String helper() {
-        return string(helperOffset, helperLength);
+        return AttributeIterator.utf8(host, helperOffset, helperLength);
     }
 
     /**
@@ -295,17 +278,7 @@ public final class ExpectationEntry {
      * @return name, or null
      */
     public String function() {
-        return string(functionOffset, functionLength);
+        return AttributeIterator.utf8(host, functionOffset, functionLength);
     }
 
-    private String string(int offset, int length) {
-        if (length < 0) {
-            return null;
-        }
-        byte[] bytes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            bytes[i] = host.get(offset + i);
-        }
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
 }

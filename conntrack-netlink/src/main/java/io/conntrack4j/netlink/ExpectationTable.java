@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The kernel's expectation table of one network namespace (the {@code NFNL_SUBSYS_CTNETLINK_EXP}
@@ -101,10 +102,7 @@ public final class ExpectationTable implements AutoCloseable {
 
     private DumpSummary dump(int family, Tuple master, int zone, ExpectationVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
-        long malformedBefore = entry.malformedAttributes();
-        long unknownBefore = entry.unknownAttributes();
-        long[] counts = new long[2];
-        boolean[] stopped = {false};
+        DumpTally tally = new DumpTally(entry.malformedAttributes(), entry.unknownAttributes());
         // ACK as well: a master without a helper makes the kernel answer nothing but the ACK
         MessageWriter writer = socket.request(ExpMessageType.GET, Netlink.NLM_F_DUMP | Netlink.NLM_F_ACK, family,
                 Netlink.NFNETLINK_V0);
@@ -112,19 +110,11 @@ public final class ExpectationTable implements AutoCloseable {
             ConnectionEncoder.writeTuple(writer, CtaExpect.MASTER, master);
             writeZone(writer, zone);
         }
-        socket.execute(master == null ? "dump expectations" : "dump expectations of " + master, messages -> {
-            if (messages.type() != ExpMessageType.NEW
-                    || !entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
-                counts[1]++;
-                return;
-            }
-            if (!stopped[0]) {
-                counts[0]++;
-                stopped[0] = !visitor.visit(entry);
-            }
-        });
-        return new DumpSummary(counts[0], counts[1], entry.malformedAttributes() - malformedBefore,
-                entry.unknownAttributes() - unknownBefore);
+        BooleanSupplier visit = () -> visitor.visit(entry);
+        socket.execute(master == null ? "dump expectations" : "dump expectations of " + master, messages ->
+                tally.offer(messages.type() == ExpMessageType.NEW
+                        && entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length()), visit));
+        return tally.summary(entry.malformedAttributes(), entry.unknownAttributes());
     }
 
     /**
@@ -202,12 +192,7 @@ public final class ExpectationTable implements AutoCloseable {
      * @throws NetlinkException when the kernel refuses for another reason than ENOENT
      */
     public Optional<Expectation> get(Tuple tuple, int zone) {
-        Objects.requireNonNull(tuple, "tuple");
-        checkZone(zone);
-        MessageWriter writer = socket.request(ExpMessageType.GET, Netlink.NLM_F_ACK, tuple.family().number(),
-                Netlink.NFNETLINK_V0);
-        ConnectionEncoder.writeTuple(writer, CtaExpect.TUPLE, tuple);
-        writeZone(writer, zone);
+        MessageWriter writer = requestFor(ExpMessageType.GET, tuple, zone);
         Expectation[] found = {null};
         try {
             socket.execute("get expectation " + tuple, messages -> {
@@ -334,12 +319,7 @@ public final class ExpectationTable implements AutoCloseable {
     }
 
     private void deleteMatching(Tuple tuple, int zone, long id) {
-        Objects.requireNonNull(tuple, "tuple");
-        checkZone(zone);
-        MessageWriter writer = socket.request(ExpMessageType.DELETE, Netlink.NLM_F_ACK, tuple.family().number(),
-                Netlink.NFNETLINK_V0);
-        ConnectionEncoder.writeTuple(writer, CtaExpect.TUPLE, tuple);
-        writeZone(writer, zone);
+        MessageWriter writer = requestFor(ExpMessageType.DELETE, tuple, zone);
         if (id >= 0) {
             writer.putU32(CtaExpect.ID, id);
         }
@@ -409,6 +389,16 @@ public final class ExpectationTable implements AutoCloseable {
                     values[CtaExpect.STATS_DELETE]));
         });
         return result;
+    }
+
+    /** Starts a request about the expectation whose expected tuple is {@code tuple} in {@code zone}. */
+    private MessageWriter requestFor(int type, Tuple tuple, int zone) {
+        Objects.requireNonNull(tuple, "tuple");
+        checkZone(zone);
+        MessageWriter writer = socket.request(type, Netlink.NLM_F_ACK, tuple.family().number(), Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeTuple(writer, CtaExpect.TUPLE, tuple);
+        writeZone(writer, zone);
+        return writer;
     }
 
     private static void writeZone(MessageWriter writer, int zone) {

@@ -28,7 +28,7 @@ final class TupleReader {
             switch (nest.type()) {
                 case CtaTuple.IP -> readAddresses(tuple);
                 case CtaTuple.PROTO -> readProtocol(tuple);
-                case CtaTuple.ZONE -> tuple.zone(u16(nest));
+                case CtaTuple.ZONE -> tuple.zone(nest.checkedU16());
                 default -> unknown++;
             }
         }
@@ -56,31 +56,15 @@ final class TupleReader {
         inner.wrapNested(nest);
         while (inner.next()) {
             switch (inner.type()) {
-                case CtaProto.NUM -> tuple.protocol(u8(inner));
-                case CtaProto.SRC_PORT -> tuple.sourcePort(u16(inner));
-                case CtaProto.DST_PORT -> tuple.destinationPort(u16(inner));
-                case CtaProto.ICMP_ID, CtaProto.ICMPV6_ID -> tuple.icmpId(u16(inner));
-                case CtaProto.ICMP_TYPE, CtaProto.ICMPV6_TYPE -> tuple.icmpType(u8(inner));
-                case CtaProto.ICMP_CODE, CtaProto.ICMPV6_CODE -> tuple.icmpCode(u8(inner));
+                case CtaProto.NUM -> tuple.protocol(inner.checkedU8());
+                case CtaProto.SRC_PORT -> tuple.sourcePort(inner.checkedU16());
+                case CtaProto.DST_PORT -> tuple.destinationPort(inner.checkedU16());
+                case CtaProto.ICMP_ID, CtaProto.ICMPV6_ID -> tuple.icmpId(inner.checkedU16());
+                case CtaProto.ICMP_TYPE, CtaProto.ICMPV6_TYPE -> tuple.icmpType(inner.checkedU8());
+                case CtaProto.ICMP_CODE, CtaProto.ICMPV6_CODE -> tuple.icmpCode(inner.checkedU8());
                 default -> unknown++;
             }
         }
-    }
-
-    private static int u8(AttributeIterator it) {
-        int value = it.u8();
-        if (value < 0) {
-            it.countMalformed();
-        }
-        return value;
-    }
-
-    private static int u16(AttributeIterator it) {
-        int value = it.u16();
-        if (value < 0) {
-            it.countMalformed();
-        }
-        return value;
     }
 
     /** Malformed attributes skipped inside tuples since this reader was created. */

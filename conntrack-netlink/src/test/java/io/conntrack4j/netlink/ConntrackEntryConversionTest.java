@@ -106,16 +106,7 @@ class ConntrackEntryConversionTest {
         writer.endNest(protoinfo);
         writer.putU32(Cta.STATUS, 0xA);
         writer.end();
-        byte[] bytes = new byte[writer.length()];
-        buffer.get(0, bytes);
-        return bytes;
-    }
-
-    private int load(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            host.put(i, bytes[i]);
-        }
-        return length;
+        return Datagrams.written(writer, buffer);
     }
 
     private Connection next() {
@@ -127,7 +118,7 @@ class ConntrackEntryConversionTest {
     @Test
     void everyAttributeReachesTheConnection() throws Exception {
         byte[] corpus = corpus();
-        messages.wrap(host, load(corpus, corpus.length));
+        messages.wrap(host, Datagrams.load(host, corpus, corpus.length));
 
         Connection tcp = next();
         assertEquals("src=10.0.0.1 dst=10.0.0.2 sport=40000 dport=21", tcp.original().toString());
@@ -194,9 +185,8 @@ class ConntrackEntryConversionTest {
         writer.endNest(ip);
         writer.endNest(orig);
         writer.end();
-        byte[] bytes = new byte[writer.length()];
-        buffer.get(0, bytes);
-        messages.wrap(host, load(bytes, bytes.length));
+        byte[] bytes = Datagrams.written(writer, buffer);
+        messages.wrap(host, Datagrams.load(host, bytes, bytes.length));
         assertNull(next(), "no tuple");
         assertNull(next(), "mixed families, no protocol");
     }
@@ -217,7 +207,7 @@ class ConntrackEntryConversionTest {
                     input[random.nextInt(length)] = (byte) random.nextInt(256);
                 }
             }
-            messages.wrap(host, load(input, length));
+            messages.wrap(host, Datagrams.load(host, input, length));
             while (messages.next()) {
                 if (entry.wrap(host, network, messages.offset(), messages.length())) {
                     Connection c = entry.toConnection();

@@ -55,16 +55,7 @@ class ConntrackEntryReaderTest {
         ConntrackTable.writeTuple(writer, Cta.TUPLE_ORIG, KernelTuple.icmp(InetAddress.getByName("10.1.1.1"),
                 InetAddress.getByName("10.2.2.2"), 8, 0, 77));
         writer.end();
-        byte[] bytes = new byte[writer.length()];
-        buffer.get(0, bytes);
-        return bytes;
-    }
-
-    private int load(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            host.put(i, bytes[i]);
-        }
-        return length;
+        return Datagrams.written(writer, buffer);
     }
 
     /** Reads every message and every accessor, as a visitor would; returns the entries read. */
@@ -104,7 +95,7 @@ class ConntrackEntryReaderTest {
     @Test
     void readsWhatTheKernelLayoutCarries() throws Exception {
         byte[] corpus = corpus();
-        int length = load(corpus, corpus.length);
+        int length = Datagrams.load(host, corpus, corpus.length);
         messages.wrap(host, length);
 
         assertTrue(messages.next());
@@ -159,7 +150,7 @@ class ConntrackEntryReaderTest {
         int length = writer.end();
         byte[] bytes = new byte[length];
         buffer.get(0, bytes);
-        load(bytes, length);
+        Datagrams.load(host, bytes, length);
         assertTrue(entry.wrap(host, network, 0, length));
         assertEquals(-1, entry.timeout());
         assertEquals(4, entry.mark(), "the walk goes on after a wrong-sized attribute");
@@ -173,18 +164,18 @@ class ConntrackEntryReaderTest {
         int first = ByteBuffer.wrap(corpus).order(ByteOrder.nativeOrder()).getInt(0);
 
         // The first message's header says it is longer than the datagram.
-        load(corpus, first - 1);
+        Datagrams.load(host, corpus, first - 1);
         assertEquals(0, readAll(first - 1, new byte[16]));
         assertEquals(1, messages.malformed());
 
         // An attribute length below the header size, inside an otherwise valid message.
-        load(corpus, corpus.length);
+        Datagrams.load(host, corpus, corpus.length);
         host.putShort(20, (short) 2);
         assertEquals(3, readAll(corpus.length, new byte[16]));
         assertEquals(1, entry.malformedAttributes());
 
         // An attribute that claims more than its message holds.
-        load(corpus, corpus.length);
+        Datagrams.load(host, corpus, corpus.length);
         host.putShort(20, (short) 0x7FFF);
         readAll(corpus.length, new byte[16]);
         assertEquals(2, entry.malformedAttributes());
@@ -202,33 +193,8 @@ class ConntrackEntryReaderTest {
         byte[] input = new byte[2048];
         long entries = 0;
         for (int iteration = 0; iteration < 200_000; iteration++) {
-            int length;
-            switch (iteration % 4) {
-                case 0 -> {
-                    length = random.nextInt(600);
-                    random.nextBytes(input);
-                }
-                case 1 -> {
-                    System.arraycopy(corpus, 0, input, 0, corpus.length);
-                    length = corpus.length;
-                    for (int flips = 1 + random.nextInt(8); flips > 0; flips--) {
-                        input[random.nextInt(length)] = (byte) random.nextInt(256);
-                    }
-                }
-                case 2 -> {
-                    System.arraycopy(corpus, 0, input, 0, corpus.length);
-                    length = random.nextInt(corpus.length + 1);
-                }
-                default -> {
-                    // Lengths are where readers break: overwrite a 16-bit field with a random value.
-                    System.arraycopy(corpus, 0, input, 0, corpus.length);
-                    length = corpus.length;
-                    int at = random.nextInt(length - 1) & ~1;
-                    input[at] = (byte) random.nextInt(256);
-                    input[at + 1] = (byte) random.nextInt(256);
-                }
-            }
-            load(input, length);
+            int length = Datagrams.fuzzInput(random, iteration, corpus, input);
+            Datagrams.load(host, input, length);
             entries += readAll(length, scratch);
         }
         assertTrue(entries > 100_000, "most mutated datagrams still hold entries: " + entries);

@@ -1,5 +1,8 @@
 package io.conntrack4j.netlink;
 
+import static io.conntrack4j.netlink.ConntrackListing.conntrack;
+import static io.conntrack4j.netlink.ConntrackListing.formatted;
+import static io.conntrack4j.netlink.ConntrackListing.tableIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,11 +14,9 @@ import io.conntrack4j.core.Filter;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
-import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @KernelTest(requires = {"conntrack", "nft"})
 class CoreFilterDumpKernelTest {
-    private static final ConntrackFormat FORMAT = ConntrackFormat.builder().build();
     private static final int ASSURED = StatusBit.mask(StatusBit.ASSURED);
 
     @RegisterExtension
@@ -59,54 +59,10 @@ class CoreFilterDumpKernelTest {
                 new Case(Filter.builder().ignoreFamilies(AddressFamily.IPV4).status(0, ASSURED).build()));
     }
 
-    private static void insert(NetNs ns) {
-        for (String[] entry : ConntrackListKernelTest.ENTRIES) {
-            String[] argv = new String[entry.length + 2];
-            argv[0] = "conntrack";
-            argv[1] = "-I";
-            System.arraycopy(entry, 0, argv, 2, entry.length);
-            for (int i = 2; i < argv.length - 1; i++) {
-                if (argv[i].equals("-t")) {
-                    argv[i + 1] = "3600";
-                }
-            }
-            ns.execOk(argv);
-        }
-    }
-
-    private static List<String> conntrack(NetNs ns, String... options) {
-        String[] argv = new String[options.length + 2];
-        argv[0] = "conntrack";
-        argv[1] = "-L";
-        System.arraycopy(options, 0, argv, 2, options.length);
-        return blanked(ns.execOk(argv).lines().toList());
-    }
-
-    private static List<String> blanked(List<String> lines) {
-        List<String> out = new ArrayList<>();
-        for (String line : lines) {
-            out.add(line.replaceFirst("^(\\S+ +\\d+ )\\d+ ", "$1T "));
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private static List<String> formatted(List<Connection> connections) {
-        List<String> lines = new ArrayList<>();
-        for (Connection c : connections) {
-            lines.add(FORMAT.format(c));
-        }
-        return blanked(lines);
-    }
-
-    private static ConntrackTable tableIn(NetNs ns) {
-        return new ConntrackTable(NetlinkSocket.openInNamespace(ns.name(), NetlinkSocket.Options.DEFAULT));
-    }
-
     @Test
     void filteredDumpsEqualFilterTestOnAFullDumpAndConntrack() {
         NetNs ns = lab.namespace("corefilters");
-        insert(ns);
+        ConntrackListing.insertLongLived(ns, List.of(ConntrackListKernelTest.ENTRIES));
         try (ConntrackTable kernel = tableIn(ns); ConntrackTable userSpace = tableIn(ns).useKernelFilters(false)) {
             List<Connection> all = kernel.list();
             assertEquals(ConntrackListKernelTest.ENTRIES.length, all.size());
@@ -139,7 +95,7 @@ class CoreFilterDumpKernelTest {
                 Filter.builder().acceptProtocols(L4Protocol.TCP).ignoreTcpStates(TcpState.ESTABLISHED).build());
         for (Filter f : flushes) {
             ns.execOk("conntrack", "-F");
-            insert(ns);
+            ConntrackListing.insertLongLived(ns, List.of(ConntrackListKernelTest.ENTRIES));
             try (ConntrackTable table = tableIn(ns)) {
                 List<Connection> before = table.list();
                 List<Connection> kept = before.stream().filter(f.negate()).toList();

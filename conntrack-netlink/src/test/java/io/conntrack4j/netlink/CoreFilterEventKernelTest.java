@@ -1,23 +1,21 @@
 package io.conntrack4j.netlink;
 
+import static io.conntrack4j.netlink.ConntrackListing.tableIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conntrack4j.core.AddressFamily;
 import io.conntrack4j.core.Cidr;
 import io.conntrack4j.core.Connection;
-import io.conntrack4j.core.EventType;
 import io.conntrack4j.core.Filter;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.Tuple;
-import io.conntrack4j.testkit.Await;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,8 +32,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @KernelTest(requires = {"sysctl"})
 class CoreFilterEventKernelTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
@@ -86,10 +82,6 @@ class CoreFilterEventKernelTest {
                 Filter.builder().acceptAddresses(many.toArray(Cidr[]::new)).build());
     }
 
-    private static ConntrackTable tableIn(NetNs ns) {
-        return new ConntrackTable(NetlinkSocket.openInNamespace(ns.name(), NetlinkSocket.Options.DEFAULT));
-    }
-
     @Test
     void exactlyTheEventsThatPassTheFilterAreDelivered() {
         NetNs ns = lab.namespace("corebpf");
@@ -111,23 +103,11 @@ class CoreFilterEventKernelTest {
                 assertTrue(!expectedNew.isEmpty() && expectedNew.size() < entries.size(), filter + " selects " + expectedNew);
                 try (ConntrackEventListener listener = ConntrackEventListener.openInNamespace(ns.name(),
                         ConntrackEventListener.Options.ALL).attachFilter(filter)) {
-                    assertTrue(table.createAll(entries).failures().isEmpty());
-                    table.flush();
-                    Set<String> created = new HashSet<>();
-                    Set<String> destroyed = new HashSet<>();
-                    List<String> all = new ArrayList<>();
-                    Await.until(WAIT, "the NEW and DESTROY events of " + filter, () -> {
-                        listener.poll(1000, 100, (type, entry, portId, own) -> {
-                            String tuple = entry.original().toTuple().toString();
-                            all.add(type + " " + tuple);
-                            (type == EventType.NEW ? created : destroyed).add(tuple);
-                        });
-                        return created.size() >= expectedNew.size() && destroyed.size() >= expectedDestroy.size();
-                    });
-                    listener.poll(1000, 300, (type, entry, portId, own) -> all.add(type + " late"));
-                    assertEquals(expectedNew, created, filter.toString());
-                    assertEquals(expectedDestroy, destroyed, filter.toString());
-                    assertEquals(expectedNew.size() + expectedDestroy.size(), all.size(), filter + ": " + all);
+                    FilteredEventRound round = FilteredEventRound.run(table, listener, entries, filter,
+                            expectedNew.size(), expectedDestroy.size());
+                    assertEquals(expectedNew, round.created, filter.toString());
+                    assertEquals(expectedDestroy, round.destroyed, filter.toString());
+                    assertEquals(expectedNew.size() + expectedDestroy.size(), round.all.size(), filter + ": " + round.all);
                     if (filter.addresses().size() > 50) {
                         // too long for classic BPF's jumps: the kernel let them through, user space dropped them
                         assertTrue(listener.filteredInUserSpace() > 0, filter.toString());

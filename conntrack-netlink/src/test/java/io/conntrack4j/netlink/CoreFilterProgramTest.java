@@ -11,13 +11,8 @@ import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.Tuple;
-import io.conntrack4j.netlink.internal.CtMessageType;
-import io.conntrack4j.netlink.internal.MessageWriter;
-import io.conntrack4j.netlink.internal.Netlink;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -40,9 +35,7 @@ class CoreFilterProgramTest {
     private static final L4Protocol[] PROTOCOLS = {L4Protocol.TCP, L4Protocol.UDP, L4Protocol.SCTP, L4Protocol.ICMP,
         L4Protocol.ICMPV6, L4Protocol.GRE, L4Protocol.of(47), L4Protocol.UDPLITE};
 
-    private final ByteBuffer host = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
-    private final ByteBuffer network = host.duplicate().order(ByteOrder.BIG_ENDIAN);
-    private final MessageWriter writer = new MessageWriter(host);
+    private final EventMessage event = new EventMessage();
     private final ConntrackEntry entry = new ConntrackEntry();
 
     private static IpAddress ip(String s) {
@@ -158,17 +151,9 @@ class CoreFilterProgramTest {
         return b.build();
     }
 
-    private int event(Connection c) {
-        writer.reset();
-        writer.begin(CtMessageType.NEW, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 0, c.family().number(), 0);
-        ConnectionEncoder.writeCreate(writer, c);
-        return writer.end();
-    }
-
-    private byte[] packet(int length) {
-        byte[] packet = new byte[length];
-        host.get(0, packet);
-        return packet;
+    private byte[] packetOf(Connection c) {
+        event.write(c);
+        return event.packet();
     }
 
     @Test
@@ -179,15 +164,15 @@ class CoreFilterProgramTest {
         for (int i = 0; i < 20_000; i++) {
             Connection c = randomConnection(r);
             Filter filter = randomFilter(r, r.nextInt(4) == 0 ? randomConnection(r) : c);
-            int length = event(c);
-            assertTrue(entry.wrap(host, network, 0, length));
+            event.write(c);
+            assertTrue(event.readInto(entry));
             Connection carried = entry.toConnection();
             boolean expected = filter.test(carried);
             assertEquals(expected, new EntryFilter(filter).test(entry), filter + " on " + carried);
             DumpFilter dump = DumpFilter.from(filter);
             assertEquals(expected, dump.test(entry), dump + " on " + carried);
             assertEquals(expected, dump.test(carried), dump + " on " + carried);
-            boolean actual = ClassicBpf.run(EventFilterProgram.compile(filter), packet(length)) != 0;
+            boolean actual = ClassicBpf.run(EventFilterProgram.compile(filter), event.packet()) != 0;
             assertEquals(expected, actual, filter + " on " + carried);
             if (actual) {
                 accepted++;
@@ -212,9 +197,10 @@ class CoreFilterProgramTest {
         Connection udpOutside = Connection.builder(Tuple.ofPorts(ip("2001:db9::5"), ip("2001:db9::2"), L4Protocol.UDP,
                 1, 2)).timeout(30).build();
         // the protocol rule is still in the kernel; the prefixes are not (user space drops udpOutside)
-        assertEquals(0, ClassicBpf.run(program, packet(event(tcp))));
-        assertTrue(ClassicBpf.run(program, packet(event(udpOutside))) != 0);
-        assertTrue(entry.wrap(host, network, 0, event(udpOutside)));
+        assertEquals(0, ClassicBpf.run(program, packetOf(tcp)));
+        assertTrue(ClassicBpf.run(program, packetOf(udpOutside)) != 0);
+        event.write(udpOutside);
+        assertTrue(event.readInto(entry));
         assertEquals(false, new EntryFilter(filter).test(entry));
     }
 
@@ -237,9 +223,9 @@ class CoreFilterProgramTest {
                 .timeout(30).build();
         Connection v6 = Connection.builder(Tuple.ofPorts(ip("2001:db8::1"), ip("2001:db8::2"), L4Protocol.UDP, 1, 2))
                 .timeout(30).build();
-        assertTrue(ClassicBpf.run(program, packet(event(inside))) != 0);
-        assertEquals(0, ClassicBpf.run(program, packet(event(outside))), "the prefixes are checked in the kernel");
-        assertEquals(0, ClassicBpf.run(program, packet(event(v6))));
+        assertTrue(ClassicBpf.run(program, packetOf(inside)) != 0);
+        assertEquals(0, ClassicBpf.run(program, packetOf(outside)), "the prefixes are checked in the kernel");
+        assertEquals(0, ClassicBpf.run(program, packetOf(v6)));
     }
 
     @Test
@@ -249,20 +235,11 @@ class CoreFilterProgramTest {
                 .ignoreAddresses(Cidr.parse("10.1.1.0/24"), Cidr.parse("2001:db8::/64"))
                 .ignoreTcpStates(TcpState.TIME_WAIT).zone(0).mark(0, 0x1).status(8, 8).build();
         ByteBuffer program = EventFilterProgram.compile(filter);
-        byte[] expectation = new byte[Netlink.NLMSG_HDRLEN + Netlink.NFGENMSG_LEN];
-        ByteBuffer.wrap(expectation).order(ByteOrder.nativeOrder()).putInt(0, expectation.length)
-                .putShort(4, (short) (2 << 8));
-        assertTrue(ClassicBpf.run(program, expectation) != 0, "expectation events are not filtered");
+        assertTrue(ClassicBpf.run(program, EventMessage.expectationEvent()) != 0, "expectation events are not filtered");
         int acceptedMutants = 0;
         for (int i = 0; i < 20_000; i++) {
-            int length = event(randomConnection(r));
-            byte[] packet = packet(length);
-            for (int flips = 1 + r.nextInt(6); flips > 0; flips--) {
-                packet[r.nextInt(length)] = (byte) r.nextInt(256);
-            }
-            if (r.nextInt(4) == 0) {
-                packet = Arrays.copyOf(packet, r.nextInt(length + 1));
-            }
+            event.write(randomConnection(r));
+            byte[] packet = EventMessage.mutated(r, event.packet());
             acceptedMutants += ClassicBpf.run(program, packet) != 0 ? 1 : 0;
         }
         assertTrue(acceptedMutants > 0, "some mutants still pass");

@@ -1,5 +1,8 @@
 package io.conntrack4j.netlink;
 
+import static io.conntrack4j.netlink.ConntrackListing.conntrack;
+import static io.conntrack4j.netlink.ConntrackListing.formatted;
+import static io.conntrack4j.netlink.ConntrackListing.tableIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +12,6 @@ import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.StatusBit;
-import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
@@ -26,7 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @KernelTest(requires = {"conntrack", "nft"})
 class DumpFilterKernelTest {
-    private static final ConntrackFormat FORMAT = ConntrackFormat.builder().build();
     /** Besides the list test's entries: a second IPv6 source, so that an inverted match shows. */
     private static final String[][] MORE = {
         {"-p", "tcp", "-s", "2001:db8::7", "-d", "2001:db8::2", "--sport", "7777", "--dport", "443",
@@ -78,58 +79,16 @@ class DumpFilterKernelTest {
                         "-r", "2001:db8::2", "-m", "3"));
     }
 
-    /** The entries, with hour-long timeouts: none may expire while a slow machine runs the cases. */
-    private static void insert(NetNs ns) {
+    private static void insertAll(NetNs ns) {
         List<String[]> entries = new ArrayList<>(List.of(ConntrackListKernelTest.ENTRIES));
         entries.addAll(List.of(MORE));
-        for (String[] entry : entries) {
-            String[] argv = new String[entry.length + 2];
-            argv[0] = "conntrack";
-            argv[1] = "-I";
-            System.arraycopy(entry, 0, argv, 2, entry.length);
-            for (int i = 2; i < argv.length - 1; i++) {
-                if (argv[i].equals("-t")) {
-                    argv[i + 1] = "3600";
-                }
-            }
-            ns.execOk(argv);
-        }
-    }
-
-    /** conntrack -L's lines with the timeout blanked, sorted. */
-    private static List<String> conntrack(NetNs ns, String... options) {
-        String[] argv = new String[options.length + 2];
-        argv[0] = "conntrack";
-        argv[1] = "-L";
-        System.arraycopy(options, 0, argv, 2, options.length);
-        return blanked(ns.execOk(argv).lines().toList());
-    }
-
-    private static List<String> blanked(List<String> lines) {
-        List<String> out = new ArrayList<>();
-        for (String line : lines) {
-            out.add(line.replaceFirst("^(\\S+ +\\d+ )\\d+ ", "$1T "));
-        }
-        out.sort(null);
-        return out;
-    }
-
-    private static List<String> formatted(List<Connection> connections) {
-        List<String> lines = new ArrayList<>();
-        for (Connection c : connections) {
-            lines.add(FORMAT.format(c));
-        }
-        return blanked(lines);
-    }
-
-    private static ConntrackTable tableIn(NetNs ns) {
-        return new ConntrackTable(NetlinkSocket.openInNamespace(ns.name(), NetlinkSocket.Options.DEFAULT));
+        ConntrackListing.insertLongLived(ns, entries);
     }
 
     @Test
     void kernelSideUserSpaceAndConntrackSelectTheSameEntries() {
         NetNs ns = lab.namespace("filters");
-        insert(ns);
+        insertAll(ns);
         try (ConntrackTable kernel = tableIn(ns); ConntrackTable userSpace = tableIn(ns).useKernelFilters(false)) {
             for (Case c : cases()) {
                 List<String> expected = conntrack(ns, c.options());
@@ -178,7 +137,7 @@ class DumpFilterKernelTest {
         for (boolean kernelFilters : new boolean[] {true, false}) {
             for (Case c : flushes) {
                 ns.execOk("conntrack", "-F");
-                insert(ns);
+                insertAll(ns);
                 List<String> all = conntrack(ns);
                 List<String> doomed = conntrack(ns, c.options());
                 assertFalse(doomed.isEmpty(), c.filter().toString());

@@ -53,9 +53,7 @@ class EventDispatcherTest {
         writer.putU32(Cta.ID, 99);
         writer.end();
         buffer.putInt(12, portId);
-        byte[] bytes = new byte[writer.length()];
-        buffer.get(0, bytes);
-        return bytes;
+        return Datagrams.written(writer, buffer);
     }
 
     private static List<byte[]> corpus() throws Exception {
@@ -63,13 +61,6 @@ class EventDispatcherTest {
                 event(CtMessageType.NEW, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, OWN_PORT, false),
                 event(CtMessageType.NEW, 0, 0, false),
                 event(CtMessageType.DELETE, 0, OTHER_PORT, true));
-    }
-
-    private int load(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            host.put(i, bytes[i]);
-        }
-        return length;
     }
 
     record Seen(EventType type, Connection connection, int portId, boolean own) {
@@ -80,7 +71,7 @@ class EventDispatcherTest {
         dispatcher.addOwnPortId(OWN_PORT);
         List<Seen> seen = new ArrayList<>();
         for (byte[] datagram : corpus()) {
-            assertEquals(1, dispatcher.dispatch(load(datagram, datagram.length),
+            assertEquals(1, dispatcher.dispatch(Datagrams.load(host, datagram, datagram.length),
                     (type, entry, portId, own) -> seen.add(new Seen(type, entry.toConnection(), portId, own))));
         }
         assertEquals(List.of(EventType.NEW, EventType.UPDATE, EventType.DESTROY), seen.stream().map(Seen::type).toList());
@@ -102,8 +93,8 @@ class EventDispatcherTest {
         ByteBuffer.wrap(shortEvent).order(ByteOrder.nativeOrder()).putInt(0, Netlink.NLMSG_HDRLEN)
                 .putShort(4, (short) CtMessageType.DELETE);
         int[] calls = {0};
-        assertEquals(0, dispatcher.dispatch(load(expectation, expectation.length), (t, e, p, o) -> calls[0]++));
-        assertEquals(0, dispatcher.dispatch(load(shortEvent, shortEvent.length), (t, e, p, o) -> calls[0]++));
+        assertEquals(0, dispatcher.dispatch(Datagrams.load(host, expectation, expectation.length), (t, e, p, o) -> calls[0]++));
+        assertEquals(0, dispatcher.dispatch(Datagrams.load(host, shortEvent, shortEvent.length), (t, e, p, o) -> calls[0]++));
         assertEquals(0, calls[0]);
         assertEquals(1, dispatcher.ignored());
         assertEquals(1, dispatcher.malformed());
@@ -135,7 +126,7 @@ class EventDispatcherTest {
             }
             int before = (int) dispatcher.events();
             int[] calls = {0, 0};
-            int delivered = dispatcher.dispatch(load(datagram, datagram.length), new ConntrackEventHandler() {
+            int delivered = dispatcher.dispatch(Datagrams.load(host, datagram, datagram.length), new ConntrackEventHandler() {
                 @Override
                 public void onEvent(EventType type, ConntrackEntry entry, int portId, boolean own) {
                     calls[0]++;
@@ -183,10 +174,9 @@ class EventDispatcherTest {
             writer.end();
         }
         buffer.putInt(12, OWN_PORT);
-        byte[] bytes = new byte[writer.length()];
-        buffer.get(0, bytes);
+        byte[] bytes = Datagrams.written(writer, buffer);
         List<String> seen = new ArrayList<>();
-        int delivered = dispatcher.dispatch(load(bytes, bytes.length), new ConntrackEventHandler() {
+        int delivered = dispatcher.dispatch(Datagrams.load(host, bytes, bytes.length), new ConntrackEventHandler() {
             @Override
             public void onEvent(EventType type, ConntrackEntry entry, int portId, boolean own) {
                 seen.add("conntrack " + type);

@@ -1,21 +1,19 @@
 package io.conntrack4j.netlink;
 
+import static io.conntrack4j.netlink.ConntrackListing.tableIn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conntrack4j.core.AddressFamily;
 import io.conntrack4j.core.Connection;
-import io.conntrack4j.core.EventType;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.Tuple;
-import io.conntrack4j.testkit.Await;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,8 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @KernelTest(requires = {"sysctl"})
 class EventFilterKernelTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
@@ -79,10 +75,6 @@ class EventFilterKernelTest {
                 DumpFilter.builder().protocol(L4Protocol.ICMP).icmp(8, 0, 77).build());
     }
 
-    private static ConntrackTable tableIn(NetNs ns) {
-        return new ConntrackTable(NetlinkSocket.openInNamespace(ns.name(), NetlinkSocket.Options.DEFAULT));
-    }
-
     @Test
     void onlyTheEventsThatMeetTheFilterAreDelivered() {
         NetNs ns = lab.namespace("bpf");
@@ -99,24 +91,11 @@ class EventFilterKernelTest {
                 assertTrue(!expected.isEmpty() && expected.size() < entries.size(), filter + " selects " + expected);
                 try (ConntrackEventListener listener = ConntrackEventListener.openInNamespace(ns.name(),
                         ConntrackEventListener.Options.ALL).attachFilter(filter)) {
-                    assertTrue(table.createAll(entries).failures().isEmpty());
-                    table.flush();
-                    Set<String> created = new HashSet<>();
-                    Set<String> destroyed = new HashSet<>();
-                    List<String> all = new ArrayList<>();
-                    Await.until(WAIT, "the NEW and DESTROY events of " + filter, () -> {
-                        listener.poll(1000, 100, (type, entry, portId, own) -> {
-                            String tuple = entry.original().toTuple().toString();
-                            all.add(type + " " + tuple);
-                            (type == EventType.NEW ? created : destroyed).add(tuple);
-                        });
-                        return created.size() >= expected.size() && destroyed.size() >= expected.size();
-                    });
-                    // nothing more is coming
-                    listener.poll(1000, 300, (type, entry, portId, own) -> all.add(type + " late"));
-                    assertEquals(expected, created, filter.toString());
-                    assertEquals(expected, destroyed, filter.toString());
-                    assertEquals(2 * expected.size(), all.size(), filter + ": " + all);
+                    FilteredEventRound round = FilteredEventRound.run(table, listener, entries, filter,
+                            expected.size(), expected.size());
+                    assertEquals(expected, round.created, filter.toString());
+                    assertEquals(expected, round.destroyed, filter.toString());
+                    assertEquals(2 * expected.size(), round.all.size(), filter + ": " + round.all);
                     assertEquals(0, listener.droppedMessages());
                 }
             }

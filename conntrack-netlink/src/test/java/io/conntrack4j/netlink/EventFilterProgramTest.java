@@ -8,11 +8,7 @@ import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.Tuple;
-import io.conntrack4j.netlink.internal.CtMessageType;
-import io.conntrack4j.netlink.internal.MessageWriter;
-import io.conntrack4j.netlink.internal.Netlink;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -30,9 +26,7 @@ class EventFilterProgramTest {
     private static final int[] PORTS = {53, 80, 443, 1111};
     private static final int[] MARKS = {0, 1, 7, 0x107, -1};
 
-    private final ByteBuffer host = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
-    private final ByteBuffer network = host.duplicate().order(ByteOrder.BIG_ENDIAN);
-    private final MessageWriter writer = new MessageWriter(host);
+    private final EventMessage event = new EventMessage();
     private final ConntrackEntry entry = new ConntrackEntry();
 
     private static IpAddress ip(String s) {
@@ -130,14 +124,6 @@ class EventFilterProgramTest {
         }
     }
 
-    /** Writes {@code c} as a NEW event; returns its length. */
-    private int event(Connection c) {
-        writer.reset();
-        writer.begin(CtMessageType.NEW, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, 0, c.family().number(), 0);
-        ConnectionEncoder.writeCreate(writer, c);
-        return writer.end();
-    }
-
     @Test
     void theProgramAcceptsExactlyWhatTheUserSpaceCheckAccepts() {
         Random r = new Random(0xBEEF);
@@ -146,14 +132,12 @@ class EventFilterProgramTest {
         for (int i = 0; i < 20_000; i++) {
             Connection c = randomConnection(r);
             DumpFilter filter = randomFilter(r, r.nextInt(4) == 0 ? randomConnection(r) : c);
-            int length = event(c);
-            assertTrue(entry.wrap(host, network, 0, length));
+            event.write(c);
+            assertTrue(event.readInto(entry));
             boolean expected = filter.test(entry);
             // the connection as the event carries it (a create adds CONFIRMED to the status)
             assertEquals(filter.test(entry.toConnection()), expected, filter + " on " + c);
-            byte[] packet = new byte[length];
-            host.get(0, packet);
-            boolean actual = ClassicBpf.run(EventFilterProgram.compile(filter), packet) != 0;
+            boolean actual = ClassicBpf.run(EventFilterProgram.compile(filter), event.packet()) != 0;
             assertEquals(expected, actual, filter + " on " + c);
             if (actual) {
                 accepted++;
@@ -170,22 +154,12 @@ class EventFilterProgramTest {
         DumpFilter filter = DumpFilter.builder().originalSource(ip("2001:db8::1")).protocol(L4Protocol.TCP)
                 .originalDestinationPort(443).mark(7, 0xff).zone(0).build();
         ByteBuffer program = EventFilterProgram.compile(filter);
-        byte[] expectation = new byte[Netlink.NLMSG_HDRLEN + Netlink.NFGENMSG_LEN];
-        ByteBuffer.wrap(expectation).order(ByteOrder.nativeOrder()).putInt(0, expectation.length)
-                .putShort(4, (short) (2 << 8));
-        assertTrue(ClassicBpf.run(program, expectation) != 0, "expectation events are not filtered");
+        assertTrue(ClassicBpf.run(program, EventMessage.expectationEvent()) != 0, "expectation events are not filtered");
         int acceptedMutants = 0;
         for (int i = 0; i < 20_000; i++) {
             Connection c = randomConnection(r);
-            int length = event(c);
-            byte[] packet = new byte[length];
-            host.get(0, packet);
-            for (int flips = 1 + r.nextInt(6); flips > 0; flips--) {
-                packet[r.nextInt(length)] = (byte) r.nextInt(256);
-            }
-            if (r.nextInt(4) == 0) {
-                packet = java.util.Arrays.copyOf(packet, r.nextInt(length + 1));
-            }
+            event.write(c);
+            byte[] packet = EventMessage.mutated(r, event.packet());
             // the interpreter throws on any access the kernel would not allow
             acceptedMutants += ClassicBpf.run(program, packet) != 0 ? 1 : 0;
         }

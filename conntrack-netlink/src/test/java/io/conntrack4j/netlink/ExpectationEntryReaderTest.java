@@ -78,22 +78,13 @@ class ExpectationEntryReaderTest {
         writer.putU32(CtaExpect.TIMEOUT, 7);
         writer.putU16(CtaExpect.ZONE, 42);
         writer.end();
-        byte[] bytes = new byte[writer.length()];
-        buffer.get(0, bytes);
-        return bytes;
-    }
-
-    private int load(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            host.put(i, bytes[i]);
-        }
-        return length;
+        return Datagrams.written(writer, buffer);
     }
 
     @Test
     void readsWhatTheKernelLayoutCarries() {
         byte[] corpus = corpus();
-        messages.wrap(host, load(corpus, corpus.length));
+        messages.wrap(host, Datagrams.load(host, corpus, corpus.length));
         assertTrue(messages.next());
         assertTrue(entry.wrap(host, network, messages.offset(), messages.length()));
         assertEquals(2, entry.family());
@@ -135,9 +126,8 @@ class ExpectationEntryReaderTest {
         ConnectionEncoder.writeTuple(writer, CtaExpect.NAT_TUPLE, NAT);
         writer.endNest(nat);
         writer.end();
-        byte[] bytes = new byte[writer.length()];
-        buffer.get(0, bytes);
-        messages.wrap(host, load(bytes, bytes.length));
+        byte[] bytes = Datagrams.written(writer, buffer);
+        messages.wrap(host, Datagrams.load(host, bytes, bytes.length));
         assertTrue(messages.next());
         assertTrue(entry.wrap(host, network, messages.offset(), messages.length()));
         assertEquals(-1, entry.timeout());
@@ -153,33 +143,8 @@ class ExpectationEntryReaderTest {
         long read = 0;
         long converted = 0;
         for (int iteration = 0; iteration < 100_000; iteration++) {
-            int length;
-            switch (iteration % 4) {
-                case 0 -> {
-                    length = random.nextInt(600);
-                    random.nextBytes(input);
-                }
-                case 1 -> {
-                    System.arraycopy(corpus, 0, input, 0, corpus.length);
-                    length = corpus.length;
-                    for (int flips = 1 + random.nextInt(8); flips > 0; flips--) {
-                        input[random.nextInt(length)] = (byte) random.nextInt(256);
-                    }
-                }
-                case 2 -> {
-                    System.arraycopy(corpus, 0, input, 0, corpus.length);
-                    length = random.nextInt(corpus.length + 1);
-                }
-                default -> {
-                    // lengths are where readers break: a random 16-bit field
-                    System.arraycopy(corpus, 0, input, 0, corpus.length);
-                    length = corpus.length;
-                    int at = random.nextInt(length - 1) & ~1;
-                    input[at] = (byte) random.nextInt(256);
-                    input[at + 1] = (byte) random.nextInt(256);
-                }
-            }
-            messages.wrap(host, load(input, length));
+            int length = Datagrams.fuzzInput(random, iteration, corpus, input);
+            messages.wrap(host, Datagrams.load(host, input, length));
             while (messages.next()) {
                 if (entry.wrap(host, network, messages.offset(), messages.length())) {
                     read++;

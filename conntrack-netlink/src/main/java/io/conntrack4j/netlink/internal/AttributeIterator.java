@@ -1,6 +1,7 @@
 package io.conntrack4j.netlink.internal;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Walks netlink attributes in a region of a buffer without allocating. It never reads outside the
@@ -180,6 +181,78 @@ public final class AttributeIterator {
             }
         }
         return payloadLength;
+    }
+
+    /**
+     * The current payload as u8, counting it as malformed when it is not 1 byte.
+     *
+     * @return 0..255, or -1 (counted) when the payload is not 1 byte
+     */
+    public int checkedU8() {
+        return counted(u8());
+    }
+
+    /**
+     * The current payload as big-endian u16, counting it as malformed when it is not 2 bytes.
+     *
+     * @return 0..65535, or -1 (counted) when the payload is not 2 bytes
+     */
+    public int checkedU16() {
+        return counted(u16());
+    }
+
+    /**
+     * The current payload as big-endian u32, counting it as malformed when it is not 4 bytes.
+     *
+     * @return 0..2^32-1, or -1 (counted) when the payload is not 4 bytes
+     */
+    public long checkedU32() {
+        long value = u32();
+        if (value < 0) {
+            malformed++;
+        }
+        return value;
+    }
+
+    /**
+     * The current payload as big-endian u64, counting it as malformed when it is not 8 bytes.
+     *
+     * @param otherwise what to return for a wrong-sized payload
+     * @return the value, or {@code otherwise} (counted)
+     */
+    public long checkedU64(long otherwise) {
+        if (payloadLength != 8) {
+            malformed++;
+            return otherwise;
+        }
+        return u64();
+    }
+
+    private int counted(int value) {
+        if (value < 0) {
+            malformed++;
+        }
+        return value;
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code offset} of {@code host} into a UTF-8 string
+     * (allocates); used for string attributes whose place was kept during the walk.
+     *
+     * @param host the message buffer
+     * @param offset where the string starts
+     * @param length its length, or negative when the attribute was absent
+     * @return the string, or null when {@code length} is negative
+     */
+    public static String utf8(ByteBuffer host, int offset, int length) {
+        if (length < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = host.get(offset + i);
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /**
