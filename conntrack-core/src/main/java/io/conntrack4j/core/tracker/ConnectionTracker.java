@@ -1382,6 +1382,10 @@ public final class ConnectionTracker {
         return store.mark(id);
     }
 
+    String helperName(int id) {
+        return helperOf == null || helperOf[id] == null ? null : helperOf[id].helperName();
+    }
+
     long labelsHigh(int id) {
         return store.labels == null ? 0 : store.labels[2 * id];
     }
