@@ -185,6 +185,34 @@ class ExpectationTrackerTest {
     }
 
     @Test
+    void eprtOverIpv6ExpectsTheIpv6DataConnection() {
+        String c = "fd00::1";
+        String v = "fd00::2";
+        long cs = 100;
+        long ss = 900;
+        assertEquals(Verdict.NEW, tcp6(c, v, 40000, 21, cs - 1, 0, Wire.SYN, ""));
+        tcp6(v, c, 21, 40000, ss - 1, cs, Wire.SYN | Wire.ACK, "");
+        tcp6(c, v, 40000, 21, cs, ss, Wire.ACK, "");
+        tcp6(c, v, 40000, 21, cs, ss, Wire.ACK | Wire.PSH, "USER x\r\n");
+        cs += 8;
+        // an IPv4 EPRT on an IPv6 connection is not a command Linux accepts: partial, dropped
+        assertEquals(Verdict.INVALID, tcp6(c, v, 40000, 21, cs, ss, Wire.ACK | Wire.PSH, "EPRT |1|10.9.0.1|40002|\r\n"));
+        assertEquals(Verdict.ESTABLISHED, tcp6(c, v, 40000, 21, cs, ss, Wire.ACK | Wire.PSH, "EPRT |2|fd00::1|40002|\r\n"));
+        List<Expectation> pending = tracker.expectations();
+        assertEquals(1, pending.size());
+        assertEquals("fd00::2", pending.get(0).tuple().source().toString());
+        assertEquals(40002, pending.get(0).tuple().destinationKey());
+        assertEquals(Verdict.RELATED, tcp6(v, c, 20, 40002, 1, 0, Wire.SYN, ""));
+    }
+
+    Verdict tcp6(String src, String dst, int sport, int dport, long seq, long ack, int flags, String text) {
+        byte[] data = text.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] t = Wire.tcp(sport, dport, seq, ack, flags, 65535, -1, data.length);
+        System.arraycopy(data, 0, t, 20, data.length);
+        return tracker.process(Wire.view(Wire.ipv6(L4Protocol.TCP_NUMBER, src, dst, t)), 0, result);
+    }
+
+    @Test
     void withoutAssignedHelperNothingIsExpected() {
         ConnectionTracker plain = new ConnectionTracker(TrackerConfig.builder().maxConnections(64).seed(1).build());
         byte[] rrq = "\u0000\u0001file\u0000octet\u0000".getBytes(StandardCharsets.ISO_8859_1);
