@@ -2,6 +2,7 @@ package io.conntrack4j.core.tracker;
 
 import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.EventType;
+import io.conntrack4j.core.Expectation;
 import io.conntrack4j.core.Filter;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
@@ -12,8 +13,11 @@ import io.conntrack4j.core.Tuple;
 import io.conntrack4j.core.internal.TupleKeys;
 import io.conntrack4j.core.packet.PacketView;
 import io.conntrack4j.core.packet.ParseResult;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -61,6 +65,19 @@ public final class ConnectionTracker {
     private final long[] replyKey = new long[PacketView.MAX_KEY_LONGS];
     private final PacketView inner = new PacketView();
     private ConnectionListener[] listeners = new ConnectionListener[0];
+    private ExpectationListener[] expectationListeners = new ExpectationListener[0];
+
+    private final ExpectationTable expectations = new ExpectationTable();
+    /** The helper of each connection id; null when no helper is configured (the common case). */
+    private final ConnectionHelper[] helperOf;
+    /**
+     * FTP sequence tracking per master id: after-newline sequence numbers, two per direction
+     * ({@code seq_aft_nl}), then how many of each direction are set ({@code seq_aft_nl_num}).
+     */
+    private final HashMap<Integer, int[]> ftpLines = new HashMap<>();
+    private final FtpCommandParser ftp = new FtpCommandParser();
+    /** Copy of the payload a helper reads (Linux's ftp_buffer). */
+    private byte[] helperBuffer;
 
     private final int udpMs;
     private final int udpStreamMs;
@@ -98,6 +115,7 @@ public final class ConnectionTracker {
         this.greMs = millis(t, Timeout.GRE_UNREPLIED);
         this.greStreamMs = millis(t, Timeout.GRE_STREAM);
         this.genericMs = millis(t, Timeout.GENERIC);
+        this.helperOf = config.helpers.isEmpty() ? null : new ConnectionHelper[config.maxConnections];
     }
 
     static int millis(TimeoutPolicy policy, Timeout timeout) {
@@ -335,7 +353,12 @@ public final class ConnectionTracker {
             store.setStatus(id, store.status(id) | StatusBit.SEEN_REPLY.mask());
             changes |= TrackedConnection.CHANGE_REPLY;
         }
-        out.set(verdict, reason, dir == 1, handle(id));
+        if (helperOf != null && helperOf[id] != null && !help(id, dir, dir == 1 || seenReply, packet)) {
+            // the helper drops the packet after tracking updated the connection, as in Linux
+            reason = InvalidReason.HELPER_DROP;
+            verdict = Verdict.INVALID;
+        }
+        out.set(verdict, reason, dir == 1, verdict == Verdict.INVALID ? ProcessResult.NO_HANDLE : handle(id));
         if (changes != 0) {
             emit(EventType.UPDATE, id, changes);
         }
@@ -428,9 +451,19 @@ public final class ConnectionTracker {
         }
         store.setExpiry(id, nowMs + timeout);
         store.count(id, 0, packet.ipTotalLength());
-        out.set(Verdict.NEW, InvalidReason.NONE, false, handle(id));
+        Verdict verdict = Verdict.NEW;
+        if (!expectations.isEmpty() && expected(id, packet, ipv6, zone, protocol)) {
+            verdict = Verdict.RELATED;
+        } else if (helperOf != null) {
+            helperOf[id] = config.helper(protocol, packet.destinationPort());
+        }
+        if (helperOf != null && helperOf[id] != null && !help(id, 0, false, packet)) {
+            out.set(Verdict.INVALID, InvalidReason.HELPER_DROP, false, ProcessResult.NO_HANDLE);
+        } else {
+            out.set(verdict, InvalidReason.NONE, false, handle(id));
+        }
         emit(EventType.NEW, id, changes);
-        return Verdict.NEW;
+        return out.verdict;
     }
 
     /**
@@ -551,6 +584,292 @@ public final class ConnectionTracker {
         return Verdict.RELATED;
     }
 
+    // ------------------------------------------------------------------------ helpers, expectations
+
+    /**
+     * init_conntrack()'s expectation lookup: a new connection whose first packet matches a pending
+     * expectation of a live master becomes EXPECTED, takes the master's mark, and the expectation
+     * (never PERMANENT here) is removed.
+     */
+    private boolean expected(int id, PacketView packet, boolean ipv6, int zone, int protocol) {
+        ExpectationTable.Pending p = expectations.find(keyOf(packet, ipv6, protocol, zone));
+        if (p == null) {
+            return false;
+        }
+        if (p.expiresMs - nowMs <= 0) {
+            unexpect(p);
+            return false;
+        }
+        int master = p.masterId;
+        if (!store.inUse(master) || handle(master) != p.masterHandle) {
+            return false;
+        }
+        unexpect(p);
+        stats[TrackerStatistics.EXPECT_NEW]++;
+        store.setStatus(id, store.status(id) | StatusBit.EXPECTED.mask());
+        store.setMark(id, store.mark(master));
+        return true;
+    }
+
+    private static ExpectationTable.Key keyOf(PacketView packet, boolean ipv6, int protocol, int zone) {
+        if (ipv6) {
+            return new ExpectationTable.Key(true, packet.sourceHigh(), packet.sourceLow(), packet.destinationHigh(),
+                    packet.destinationLow(), protocol, packet.destinationPort(), zone);
+        }
+        return new ExpectationTable.Key(false, 0, packet.sourceIpv4() & 0xffff_ffffL, 0,
+                packet.destinationIpv4() & 0xffff_ffffL, protocol, packet.destinationPort(), zone);
+    }
+
+    /**
+     * Runs the connection's helper on a packet the tracker accepted.
+     *
+     * @param established whether Linux's ctinfo is ESTABLISHED or ESTABLISHED_REPLY
+     * @return false when the helper drops the packet
+     */
+    private boolean help(int id, int dir, boolean established, PacketView packet) {
+        ConnectionHelper helper = helperOf[id];
+        int length = Math.min(packet.payloadLength(), packet.capturedLength() - packet.payloadOffset());
+        if (length <= 0) {
+            return true;
+        }
+        if (helperBuffer == null) {
+            helperBuffer = new byte[65_536];
+        }
+        length = Math.min(length, helperBuffer.length);
+        for (int i = 0, at = packet.payloadOffset(); i < length; i++) {
+            helperBuffer[i] = (byte) packet.byteAt(at + i);
+        }
+        return helper == ConnectionHelper.FTP ? ftpHelp(id, dir, established, packet, length)
+                : tftpHelp(id, packet, length);
+    }
+
+    /** nf_conntrack_ftp's help(): only lines that start right after a newline are read. */
+    private boolean ftpHelp(int id, int dir, boolean established, PacketView packet, int length) {
+        if (!established || packet.protocol() != L4Protocol.TCP_NUMBER) {
+            return true;
+        }
+        int[] lines = ftpLines.computeIfAbsent(id, k -> new int[6]);
+        int seq = (int) packet.tcpSequence();
+        boolean endsInNewline = helperBuffer[length - 1] == '\n';
+        int afterNewline = seq + length;
+        if (!afterNewline(lines, dir, seq)) {
+            if (endsInNewline) {
+                updateNewline(lines, dir, afterNewline);
+            }
+            return true;
+        }
+        boolean ipv6 = isIpv6(id);
+        int found = ftp.parse(helperBuffer, 0, length, dir == 1, ipv6);
+        if (found == FtpCommandParser.PARTIAL) {
+            return false;
+        }
+        if (found == FtpCommandParser.MATCH) {
+            // the data connection comes from the other side (!dir's source) to the sender
+            Tuple sender = tuple(id, dir);
+            Tuple other = tuple(id, 1 - dir);
+            IpAddress announced = ftp.ipv6 ? IpAddress.ofIpv6(ftp.address, ftp.addressLow)
+                    : IpAddress.ofIpv4((int) ftp.address);
+            if (ftp.hasAddress && !announced.equals(sender.source())) {
+                // "NOT RECORDING": an address that is not the sender's opens nothing (loose=0)
+                if (endsInNewline) {
+                    updateNewline(lines, dir, afterNewline);
+                }
+                return true;
+            }
+            int zone = TupleKeys.zone(key1(id));
+            if (!expect(id, key(other.source(), other.destination(), L4Protocol.TCP_NUMBER, ftp.port, zone),
+                    ConnectionHelper.FTP)) {
+                return false;
+            }
+        }
+        if (endsInNewline) {
+            updateNewline(lines, dir, afterNewline);
+        }
+        return true;
+    }
+
+    private static ExpectationTable.Key key(IpAddress source, IpAddress destination, int protocol, int port,
+                                            int zone) {
+        if (source.isIpv4()) {
+            return new ExpectationTable.Key(false, 0, source.ipv4() & 0xffff_ffffL, 0,
+                    destination.ipv4() & 0xffff_ffffL, protocol, port, zone);
+        }
+        return new ExpectationTable.Key(true, source.high(), source.low(), destination.high(), destination.low(),
+                protocol, port, zone);
+    }
+
+    /** find_nl_seq(). */
+    private static boolean afterNewline(int[] lines, int dir, int seq) {
+        for (int i = 0; i < lines[4 + dir]; i++) {
+            if (lines[2 * dir + i] == seq) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** update_nl_seq(): remember two positions per direction, replacing the older by a newer one. */
+    private static void updateNewline(int[] lines, int dir, int seq) {
+        int n = lines[4 + dir];
+        for (int i = 0; i < n; i++) {
+            if (lines[2 * dir + i] == seq) {
+                return;
+            }
+        }
+        if (n < 2) {
+            lines[2 * dir + n] = seq;
+            lines[4 + dir] = n + 1;
+        } else {
+            int oldest = lines[2 * dir] - lines[2 * dir + 1] < 0 ? 0 : 1;
+            if (seq - lines[2 * dir + oldest] > 0) {
+                lines[2 * dir + oldest] = seq;
+            }
+        }
+    }
+
+    /**
+     * nf_conntrack_tftp's help(): a read (1) or write (2) request expects the server's answer from
+     * any port to the client's port: the reply tuple with a wildcard source port.
+     */
+    private boolean tftpHelp(int id, PacketView packet, int length) {
+        if (packet.protocol() != L4Protocol.UDP_NUMBER || length < 2) {
+            return true;
+        }
+        int opcode = (helperBuffer[0] & 0xff) << 8 | helperBuffer[1] & 0xff;
+        if (opcode != 1 && opcode != 2) {
+            return true;
+        }
+        Tuple reply = tuple(id, 1);
+        ExpectationTable.Key key = key(reply.source(), reply.destination(), L4Protocol.UDP_NUMBER,
+                reply.destinationKey(), TupleKeys.zone(key1(id)));
+        return expect(id, key, ConnectionHelper.TFTP);
+    }
+
+    /**
+     * nf_ct_expect_related(): an identical expectation of the same master is replaced (another
+     * master's refuses the new one), then the master's oldest goes when it has max_expected.
+     *
+     * @return false when refused (the helper then drops the packet)
+     */
+    private boolean expect(int master, ExpectationTable.Key key, ConnectionHelper helper) {
+        ExpectationTable.Pending same = expectations.find(key);
+        if (same != null) {
+            if (same.masterId != master && same.expiresMs - nowMs > 0) {
+                return false;
+            }
+            unexpect(same);
+        }
+        ExpectationTable.Pending oldest = expectations.oldestOverLimit(master, helper.maxExpected());
+        if (oldest != null) {
+            unexpect(oldest);
+        }
+        ExpectationTable.Pending p = expectations.insert(key, master, handle(master), helper,
+                nowMs + helper.timeoutSeconds() * 1000);
+        stats[TrackerStatistics.EXPECT_CREATE]++;
+        emitExpectation(EventType.NEW, p);
+        return true;
+    }
+
+    private void unexpect(ExpectationTable.Pending p) {
+        emitExpectation(EventType.DESTROY, p);
+        expectations.remove(p);
+        stats[TrackerStatistics.EXPECT_DELETE]++;
+    }
+
+    /** nf_ct_remove_expectations(): a master takes its expectations with it. */
+    private void removeExpectations(int master) {
+        ArrayDeque<ExpectationTable.Pending> mine = expectations.ofMaster(master);
+        while (mine != null && !mine.isEmpty()) {
+            unexpect(mine.peekFirst());
+            mine = expectations.ofMaster(master);
+        }
+    }
+
+    private void emitExpectation(EventType type, ExpectationTable.Pending p) {
+        ExpectationListener[] ls = expectationListeners;
+        if (ls.length == 0) {
+            return;
+        }
+        Expectation e = toExpectation(p);
+        for (ExpectationListener l : ls) {
+            l.onExpectation(type, e);
+        }
+    }
+
+    private Expectation toExpectation(ExpectationTable.Pending p) {
+        ExpectationTable.Key k = p.key;
+        L4Protocol protocol = L4Protocol.of(k.protocol());
+        IpAddress source = k.ipv6() ? IpAddress.ofIpv6(k.sourceHigh(), k.sourceLow())
+                : IpAddress.ofIpv4((int) k.sourceLow());
+        IpAddress destination = k.ipv6() ? IpAddress.ofIpv6(k.destinationHigh(), k.destinationLow())
+                : IpAddress.ofIpv4((int) k.destinationLow());
+        IpAddress ones = k.ipv6() ? IpAddress.ofIpv6(-1L, -1L) : IpAddress.ofIpv4(-1);
+        Tuple tuple = new Tuple(source, destination, protocol, 0, k.destinationPort(), Tuple.NO_ZONE);
+        Tuple mask = new Tuple(ones, ones, protocol, 0, 0xffff, Tuple.NO_ZONE);
+        int seconds = Math.max(0, p.expiresMs - nowMs) / 1000;
+        return new Expectation(tuple(p.masterId, 0), tuple, mask, seconds, 0, 0, p.helper.helperName(), null, null,
+                k.zone(), p.id);
+    }
+
+    /**
+     * The pending expectations, oldest first, as {@code conntrack -L expect} lists them
+     * (print them with {@code ExpectationFormat}); timed-out ones are removed first.
+     *
+     * <pre>{@code
+     * ExpectationFormat format = ExpectationFormat.plain();
+     * tracker.expectations().forEach(e -> System.out.println(format.format(e)));
+     * }</pre>
+     *
+     * @return the expectations, timeouts relative to the clock
+     */
+    public List<Expectation> expectations() {
+        return expectations(clock.nanos());
+    }
+
+    /**
+     * {@link #expectations()} at a given time.
+     *
+     * @param nowNanos the time the timeouts are relative to
+     * @return the expectations
+     */
+    public List<Expectation> expectations(long nowNanos) {
+        nowMs = toMillis(nowNanos);
+        expireExpectations();
+        List<Expectation> out = new ArrayList<>(expectations.size());
+        for (ExpectationTable.Pending p : expectations.byKey.values()) {
+            out.add(toExpectation(p));
+        }
+        return out;
+    }
+
+    private void expireExpectations() {
+        List<ExpectationTable.Pending> dead = null;
+        for (Iterator<ExpectationTable.Pending> it = expectations.byKey.values().iterator(); it.hasNext(); ) {
+            ExpectationTable.Pending p = it.next();
+            if (p.expiresMs - nowMs <= 0) {
+                if (dead == null) {
+                    dead = new ArrayList<>();
+                }
+                dead.add(p);
+            }
+        }
+        if (dead != null) {
+            dead.forEach(this::unexpect);
+        }
+    }
+
+    /**
+     * Adds an expectation listener.
+     *
+     * @param listener the listener
+     */
+    public void addExpectationListener(ExpectationListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        ExpectationListener[] copy = Arrays.copyOf(expectationListeners, expectationListeners.length + 1);
+        copy[expectationListeners.length] = listener;
+        expectationListeners = copy;
+    }
+
     // ----------------------------------------------------------------------------- removal, expiry
 
     private void destroy(int id, int counter) {
@@ -562,6 +881,11 @@ public final class ConnectionTracker {
     }
 
     private void unlink(int id, int zone, boolean ipv6) {
+        if (helperOf != null && helperOf[id] != null) {
+            helperOf[id] = null;
+            ftpLines.remove(id);
+            removeExpectations(id);
+        }
         ConnectionIndex index = ipv6 ? v6 : v4;
         boolean single = (store.status(id) & SINGLE_KEY) != 0;
         index.remove(id << 1);
@@ -593,6 +917,9 @@ public final class ConnectionTracker {
      */
     public int sweep(long nowNanos, int maxEntries) {
         nowMs = toMillis(nowNanos);
+        if (!expectations.isEmpty()) {
+            expireExpectations();
+        }
         int high = store.highWater();
         if (high == 0) {
             return 0;
@@ -1053,6 +1380,10 @@ public final class ConnectionTracker {
 
     int mark(int id) {
         return store.mark(id);
+    }
+
+    String helperName(int id) {
+        return helperOf == null || helperOf[id] == null ? null : helperOf[id].helperName();
     }
 
     long labelsHigh(int id) {

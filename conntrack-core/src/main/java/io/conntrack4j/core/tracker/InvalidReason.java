@@ -51,7 +51,13 @@ public enum InvalidReason {
     /** The new connection's probe sequence is too long (possible hash flooding). */
     CHAIN_TOO_LONG("chain too long"),
     /** The reply tuple of the new connection belongs to another connection. */
-    INSERT_FAILED("insert failed");
+    INSERT_FAILED("insert failed"),
+    /**
+     * A helper dropped the packet: an FTP command line that starts like PORT/EPRT/227/229 but
+     * cannot be parsed (nf_conntrack_ftp's "partial matching"), or an expectation that could not be
+     * added. The connection's state was updated, as in Linux, where helpers run after tracking.
+     */
+    HELPER_DROP("helper dropped packet");
 
     private final String message;
 

@@ -148,12 +148,17 @@ public final class TrackedConnection {
 
     /**
      * The connection as {@code conntrack -L} reports it: timeout in whole seconds left, mark,
-     * zone when not 0, labels when set, {@code use=1}, id; for TCP the state, flags and scales.
+     * zone when not 0, labels when set, the helper's name, {@code use=1}, id; for TCP the state, flags
+     * and scales.
      *
      * @return an immutable copy
      */
     public Connection toConnection() {
         Connection.Builder b = counters(common()).timeout((int) (remainingMillis() / 1000)).mark(mark()).use(1);
+        String helper = tracker.helperName(id);
+        if (helper != null) {
+            b.helper(helper);
+        }
         if (protocol() == L4Protocol.TCP) {
             b.tcpState(tcpState());
             int misc = tracker.tcpMisc(id);

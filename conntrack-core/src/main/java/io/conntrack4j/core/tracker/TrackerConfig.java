@@ -1,8 +1,11 @@
 package io.conntrack4j.core.tracker;
 
+import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.TimeoutPolicy;
 import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -35,6 +38,8 @@ public final class TrackerConfig {
     final long seed;
     final NanoClock clock;
     final boolean accounting;
+    /** Helper by {@code protocol << 16 | server port}. */
+    final Map<Integer, ConnectionHelper> helpers;
 
     private TrackerConfig(Builder b) {
         this.maxConnections = b.maxConnections;
@@ -50,6 +55,18 @@ public final class TrackerConfig {
         this.seed = b.seedSet ? b.seed : new SecureRandom().nextLong();
         this.clock = b.clock;
         this.accounting = b.accounting;
+        this.helpers = Map.copyOf(b.helpers);
+    }
+
+    /**
+     * The helper assigned to new connections of a protocol to a server port.
+     *
+     * @param protocol the protocol number
+     * @param port the original direction's destination port
+     * @return the helper, or null
+     */
+    public ConnectionHelper helper(int protocol, int port) {
+        return helpers.isEmpty() ? null : helpers.get(protocol << 16 | port & 0xffff);
     }
 
     /** @return a builder with Linux's defaults and 65536 connections */
@@ -130,6 +147,7 @@ public final class TrackerConfig {
         private boolean seedSet;
         private NanoClock clock = NanoClock.system();
         private boolean accounting;
+        private final Map<Integer, ConnectionHelper> helpers = new HashMap<>();
 
         private Builder() {
             Arrays.fill(zoneLimits, Integer.MAX_VALUE);
@@ -264,6 +282,28 @@ public final class TrackerConfig {
          */
         public Builder accounting(boolean on) {
             this.accounting = on;
+            return this;
+        }
+
+        /**
+         * Assigns a helper to new connections of a protocol to a server port, like
+         * {@code nft add rule ... tcp dport 21 ct helper set "ftp"}. None by default.
+         *
+         * @param protocol TCP for FTP, UDP for TFTP
+         * @param port the server port, 0 to 65535
+         * @param helper the helper, or null to remove an assignment
+         * @return this
+         */
+        public Builder helper(L4Protocol protocol, int port, ConnectionHelper helper) {
+            if (port < 0 || port > 0xffff) {
+                throw new IllegalArgumentException("port " + port + " out of range 0..65535");
+            }
+            int key = protocol.number() << 16 | port;
+            if (helper == null) {
+                helpers.remove(key);
+            } else {
+                helpers.put(key, helper);
+            }
             return this;
         }
 

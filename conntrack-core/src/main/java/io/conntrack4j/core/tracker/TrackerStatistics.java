@@ -13,7 +13,10 @@ package io.conntrack4j.core.tracker;
  * <li>{@code early_drop}: unassured connections removed to make room;</li>
  * <li>{@code error}: ICMP errors whose quoted packet could not be used;</li>
  * <li>{@code search_restart}: lookups repeated after a TCP connection was re-opened by a SYN;</li>
- * <li>{@code chaintoolong}: insertions that failed on the probe-length bound (hash flooding guard).</li>
+ * <li>{@code chaintoolong}: insertions that failed on the probe-length bound (hash flooding guard);</li>
+ * <li>{@code expect_new}, {@code expect_create}, {@code expect_delete}: connections that matched an
+ *     expectation, expectations created, expectations removed (matched, replaced, timed out or
+ *     with their master), as in {@code conntrack -S expect}.</li>
  * </ul>
  *
  * <pre>{@code
@@ -34,7 +37,10 @@ public final class TrackerStatistics {
     static final int IGNORE = 9;
     static final int EXPIRED = 10;
     static final int DELETED = 11;
-    static final int COUNT = 12;
+    static final int EXPECT_NEW = 12;
+    static final int EXPECT_CREATE = 13;
+    static final int EXPECT_DELETE = 14;
+    static final int COUNT = 15;
 
     private final long[] values;
     private final int connections;
@@ -102,6 +108,21 @@ public final class TrackerStatistics {
     /** @return connections removed by delete, flush, RST or re-open */
     public long deleted() {
         return values[DELETED];
+    }
+
+    /** @return new connections that matched an expectation ({@code expect_new}) */
+    public long expectNew() {
+        return values[EXPECT_NEW];
+    }
+
+    /** @return expectations created by helpers ({@code expect_create}) */
+    public long expectCreate() {
+        return values[EXPECT_CREATE];
+    }
+
+    /** @return expectations removed ({@code expect_delete}) */
+    public long expectDelete() {
+        return values[EXPECT_DELETE];
     }
 
     /** @return connections in the table when the snapshot was taken ({@code conntrack -C}) */

@@ -16,7 +16,10 @@ public enum Verdict {
     NEW,
     /** A packet of a connection that has seen traffic both ways, or any reply-direction packet. */
     ESTABLISHED,
-    /** An ICMP error about a tracked connection. */
+    /**
+     * An ICMP error about a tracked connection, or a packet of a connection a helper expected
+     * (status EXPECTED) before its first reply.
+     */
     RELATED,
     /** Not accepted by the tracker; {@link ProcessResult#invalidReason()} says why. */
     INVALID,

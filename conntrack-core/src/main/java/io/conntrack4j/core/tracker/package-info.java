@@ -30,6 +30,18 @@
  * The tracker needs whole datagrams (Linux defragments before conntrack): any IP fragment gets
  * verdict {@code INVALID} with reason {@code FRAGMENT}. Reassemble first.
  *
+ * <h2>Helpers and expectations</h2>
+ * Helpers are assigned explicitly per (protocol, server port) with
+ * {@link io.conntrack4j.core.tracker.TrackerConfig.Builder#helper TrackerConfig.Builder.helper}, as
+ * {@code nft ... ct helper set} does: {@link io.conntrack4j.core.tracker.ConnectionHelper#FTP FTP}
+ * (PORT, EPRT, 227, 229 with nf_conntrack_ftp's per-direction newline sequence tracking) and
+ * {@link io.conntrack4j.core.tracker.ConnectionHelper#TFTP TFTP} (read and write requests). They
+ * create expectations (one per master, 5 minutes, any source port); the first packet of a matching
+ * new connection takes it, gets status EXPECTED and the master's mark, and verdict {@code RELATED}
+ * until its reply. {@code expectations()} lists them as {@code conntrack -L expect} does. Without a
+ * helper configured the packet path does no helper work and still allocates nothing; helper and
+ * expectation paths allocate.
+ *
  * <h2>Time</h2>
  * All times come from the configured {@link io.conntrack4j.core.tracker.NanoClock}, or from the
  * {@code nowNanos} argument (capture replay uses packet timestamps). Expiry is kept in milliseconds in
