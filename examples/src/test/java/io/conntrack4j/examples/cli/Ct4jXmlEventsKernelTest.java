@@ -53,6 +53,16 @@ class Ct4jXmlEventsKernelTest {
         return lines.subList(from, lines.size());
     }
 
+    private static List<String> withoutRepeats(List<String> lines) {
+        List<String> kept = new ArrayList<>();
+        for (String line : lines) {
+            if (kept.isEmpty() || !kept.get(kept.size() - 1).equals(line)) {
+                kept.add(line);
+            }
+        }
+        return kept;
+    }
+
     @Test
     void xmlEventsAreConntracks() {
         NetNs ns = lab.namespace("xmlev");
@@ -99,7 +109,10 @@ class Ct4jXmlEventsKernelTest {
             assertEquals(theirs.exitCode(), ours.exitCode(), context + "\n" + ours.stderr());
             assertEquals(theirs.stderr().replaceAll("\\d+ flow", "N flow"), ours.stderr().replaceAll("\\d+ flow", "N flow"),
                     context);
-            List<String> expected = i == 2 ? theirs.stdout().lines().skip(1).toList() : after(theirs.stdout());
+            // conntrack's SIGTERM handler prints from inside the signal (not async-signal-safe):
+            // seen once to repeat the last event line, so conntrack's consecutive repeats go.
+            List<String> expected = withoutRepeats(i == 2 ? theirs.stdout().lines().skip(1).toList()
+                    : after(theirs.stdout()));
             List<String> got = i == 2 ? ours.stdout().lines().skip(1).toList() : after(ours.stdout());
             assertEquals(expected.size(), got.size(), context + "\n" + String.join("\n", expected) + "\n--- ct4j:\n"
                     + String.join("\n", got));
