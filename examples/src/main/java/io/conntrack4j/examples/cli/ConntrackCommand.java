@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * The conntrack(8)-compatible commands: {@code -L}/{@code --dump}, {@code -C}/{@code --count},
@@ -379,8 +380,25 @@ final class ConntrackCommand {
     private static int listXml(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
         ConntrackXmlFormat xml = ConntrackXmlFormat.builder().kernelTimestamps(options.kernelTimestamps())
                 .labels(options.labelMap()).build();
+        return listConnections(table, options, out, err, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n",
+                "</conntrack>\n", (line, c) -> xml.appendTo(line, c, true));
+    }
+
+    /** {@code -L -o save}: one {@code -A} command line per entry ({@link SaveFormat}). */
+    private static int listSave(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
+        return listConnections(table, options, out, err, "", "", SaveFormat::appendTo);
+    }
+
+    /**
+     * The listings that go through a core {@link Connection} per entry: {@code header} before the
+     * first line and {@code footer} after the last (neither for an empty list), one formatted line
+     * per matching entry, and the closed-pipe exit conntrack's SIGPIPE would give.
+     */
+    private static int listConnections(ConntrackTable table, ConntrackOptions options, PrintStream out,
+                                       PrintStream err, String header, String footer,
+                                       BiConsumer<StringBuilder, Connection> format) {
         LineBuffer text = new LineBuffer(out);
-        StringBuilder flow = new StringBuilder(1024);
+        StringBuilder line = new StringBuilder(1024);
         long[] shown = {0};
         ConntrackVisitor print = entry -> {
             if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()) {
@@ -391,13 +409,12 @@ final class ConntrackCommand {
                 return true;
             }
             if (shown[0]++ == 0) {
-                text.appendAscii("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n");
+                text.appendAscii(header);
             }
-            flow.setLength(0);
-            xml.appendTo(flow, c, true);
-            text.appendUtf8(flow).append('\n');
-            text.flushIfFull();
-            return true;
+            line.setLength(0);
+            format.accept(line, c);
+            text.appendUtf8(line).append('\n');
+            return !(text.flushIfFull() && out.checkError());
         };
         if (options.family() == null) {
             table.dump(print);
@@ -405,35 +422,7 @@ final class ConntrackCommand {
             table.dump(options.family(), print);
         }
         if (shown[0] > 0) {
-            text.appendAscii("</conntrack>\n");
-        }
-        text.flush();
-        err.println(PREFIX + shown[0] + " flow entries have been shown.");
-        return 0;
-    }
-
-    /** {@code -L -o save}: one {@code -A} command line per entry ({@link SaveFormat}). */
-    private static int listSave(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
-        LineBuffer text = new LineBuffer(out);
-        StringBuilder line = new StringBuilder(256);
-        long[] shown = {0};
-        ConntrackVisitor print = entry -> {
-            if (options.protocol() >= 0 && entry.original().protocol() != options.protocol()) {
-                return true;
-            }
-            Connection c = entry.toConnection();
-            if (c == null || !matches(options, c)) {
-                return true;
-            }
-            line.setLength(0);
-            text.appendUtf8(SaveFormat.appendTo(line, c)).append('\n');
-            shown[0]++;
-            return !(text.flushIfFull() && out.checkError());
-        };
-        if (options.family() == null) {
-            table.dump(print);
-        } else {
-            table.dump(options.family(), print);
+            text.appendAscii(footer);
         }
         text.flush();
         if (out.checkError()) {
