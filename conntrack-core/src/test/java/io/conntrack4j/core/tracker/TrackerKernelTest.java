@@ -52,6 +52,11 @@ class TrackerKernelTest {
         lab.address(client, links[0], "fd78::1/64");
         lab.address(server, links[1], "fd78::2/64");
         server.enableConntrack();
+        // the kernel's count of RELATED packets, in both directions, to compare with our verdicts
+        server.exec(Duration.ofSeconds(30), "table inet ct4j_related {\n"
+                + "  chain pre { type filter hook prerouting priority -140; ct state related counter; }\n"
+                + "  chain out { type filter hook output priority -140; ct state related counter; }\n"
+                + "}\n", "nft", "-f", "-").stdoutOrThrow();
         Path pcap = dir.resolve("server.pcap");
         BackgroundProcess dump = lab.start(server, "sh", "-c",
                 "exec tcpdump --immediate-mode -U -n -s 0 -i " + links[1] + " -w " + pcap + " 2>&1");
@@ -82,6 +87,9 @@ class TrackerKernelTest {
         long listedAt = System.currentTimeMillis() * 1_000_000L;
         List<String> kernel = server.execOk("conntrack", "-L").lines().toList();
         long slack = (System.currentTimeMillis() * 1_000_000L - listedAt) / 1_000_000_000L + 1;
+        long kernelRelated = java.util.regex.Pattern.compile("counter packets (\\d+)")
+                .matcher(server.execOk("nft", "list", "table", "inet", "ct4j_related")).results()
+                .mapToLong(m -> Long.parseLong(m.group(1))).sum();
         dump.stop(Duration.ofSeconds(5));
 
         ConnectionTracker tracker = new ConnectionTracker(TrackerConfig.builder().maxConnections(1024).build());
@@ -96,7 +104,9 @@ class TrackerKernelTest {
                 }
             });
         }
-        assertTrue(verdicts.stream().anyMatch(v -> v.startsWith("RELATED")), verdicts.toString());
+        long related = verdicts.stream().filter(v -> v.startsWith("RELATED")).count();
+        assertTrue(related > 0, verdicts.toString());
+        assertEquals(kernelRelated, related, "RELATED packets: kernel " + kernelRelated + ", ours " + verdicts);
         ConntrackFormat format = ConntrackFormat.builder().build();
         List<String> ours = new ArrayList<>();
         for (Connection c : tracker.list(Filter.all(), listedAt)) {
