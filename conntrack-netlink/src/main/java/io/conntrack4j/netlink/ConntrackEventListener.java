@@ -235,6 +235,26 @@ public final class ConntrackEventListener implements AutoCloseable {
         return new ConntrackEventListener(fd, options);
     }
 
+    /**
+     * Subscribes in the network namespace an open descriptor refers to (from {@code open(2)} of a
+     * namespace file, or a pidfd's namespace); the descriptor is not closed and the calling thread
+     * does not change namespace.
+     *
+     * <pre>{@code
+     * try (ConntrackEventListener l = ConntrackEventListener.openInNamespace(nsFd, Options.ALL)) { ... }
+     * }</pre>
+     *
+     * @param namespaceFd a network namespace descriptor
+     * @param options what to receive and how
+     * @return the listener
+     * @throws NetlinkException when the namespace or the socket cannot be opened
+     */
+    public static ConntrackEventListener openInNamespace(int namespaceFd, Options options) {
+        Objects.requireNonNull(options, "options");
+        int fd = NamespaceSwitch.callIn(namespaceFd, ConntrackEventListener::createSocket);
+        return new ConntrackEventListener(fd, options);
+    }
+
     private static int createSocket() {
         int fd = NativeLibC.LIBC.socket(Netlink.AF_NETLINK, Netlink.SOCK_RAW | Netlink.SOCK_CLOEXEC,
                 Netlink.NETLINK_NETFILTER);
@@ -476,6 +496,31 @@ public final class ConntrackEventListener implements AutoCloseable {
      */
     public long droppedMessages() {
         return dispatcher.ignored() + dispatcher.malformed() + truncated;
+    }
+
+    /**
+     * Attributes of delivered events that were truncated, overran their message or nest, or had
+     * the wrong size for their type, so far. Such an attribute is skipped (the entry reads as if
+     * it were absent) rather than thrown past the handler; the event itself is still delivered.
+     *
+     * <pre>{@code
+     * if (listener.malformedAttributes() > 0) log.warn("kernel sent malformed conntrack attributes");
+     * }</pre>
+     *
+     * @return count
+     */
+    public long malformedAttributes() {
+        return dispatcher.malformedAttributes();
+    }
+
+    /**
+     * Attributes of delivered events whose type this library does not know (a newer kernel's),
+     * skipped, so far.
+     *
+     * @return count
+     */
+    public long unknownAttributes() {
+        return dispatcher.unknownAttributes();
     }
 
     /**

@@ -732,7 +732,8 @@ public final class ConntrackTable implements AutoCloseable {
      * (IPCTNL_MSG_CT_NEW without NLM_F_CREATE), what {@code conntrack -U} does. Sent: whichever of
      * status, timeout, protocol info, mark and labels the connection has; mark and labels replace
      * the old values entirely. The kernel refuses to clear SEEN_REPLY or ASSURED (EBUSY), and NAT or
-     * helper changes (they are not sent).
+     * helper changes (they are not sent). SCTP protocol info is taken only whole: a new SCTP state
+     * needs both vtags too ({@link Connection.Builder#sctpVtags}), or the kernel answers EINVAL.
      *
      * <pre>{@code
      * table.update(Connection.builder(orig).mark(42).timeout(600).build());
@@ -826,6 +827,31 @@ public final class ConntrackTable implements AutoCloseable {
                 Netlink.NFNETLINK_V0);
         ConnectionEncoder.writeKey(writer, tuple, zone);
         socket.execute("delete conntrack entry " + tuple, messages -> { });
+    }
+
+    /**
+     * Deletes an entry only if it still has the id it had when it was read: an entry that expired
+     * and was replaced by a new one with the same tuple is left alone, so a delete decided on an old
+     * dump cannot kill a newer connection.
+     *
+     * <pre>{@code
+     * table.dump(entry -> { if (entry.mark() == 13) doomed.add(entry.toConnection()); return true; });
+     * for (Connection c : doomed) table.delete(c.original(), c.zone(), c.id());
+     * }</pre>
+     *
+     * @param tuple the original (or reply) tuple
+     * @param zone the zone (0 for the default)
+     * @param id the kernel's id ({@link Connection#id()}, unsigned 32-bit)
+     * @throws NetlinkException ENOENT when there is no such entry or its id differs
+     */
+    public void delete(Tuple tuple, int zone, int id) {
+        Objects.requireNonNull(tuple, "tuple");
+        checkZone(zone);
+        MessageWriter writer = socket.request(CtMessageType.DELETE, Netlink.NLM_F_ACK, tuple.family().number(),
+                Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeKey(writer, tuple, zone);
+        writer.putU32(Cta.ID, Integer.toUnsignedLong(id));
+        socket.execute("delete conntrack entry " + tuple + " id " + Integer.toUnsignedString(id), messages -> { });
     }
 
     /**

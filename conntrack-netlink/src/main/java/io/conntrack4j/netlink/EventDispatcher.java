@@ -135,4 +135,8 @@ final class EventDispatcher {
     long malformedAttributes() {
         return entry.malformedAttributes() + expectation.malformedAttributes();
     }
+
+    long unknownAttributes() {
+        return entry.unknownAttributes() + expectation.unknownAttributes();
+    }
 }

@@ -13,6 +13,8 @@ import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.Tuple;
 import io.conntrack4j.core.format.ConntrackEvent;
 import io.conntrack4j.core.format.ConntrackFormat;
+import io.conntrack4j.netlink.internal.NativeLibC;
+import io.conntrack4j.netlink.internal.Netlink;
 import io.conntrack4j.testkit.Await;
 import io.conntrack4j.testkit.BackgroundProcess;
 import io.conntrack4j.testkit.KernelTest;
@@ -70,7 +72,7 @@ class ConntrackEventKernelTest {
     }
 
     /** Counts without keeping: the burst tests must not measure the garbage collector. */
-    static final class Counter implements ConntrackEventHandler {
+    static class Counter implements ConntrackEventHandler {
         long news;
         long destroys;
         long overrunCalls;
@@ -300,6 +302,54 @@ class ConntrackEventKernelTest {
             assertEquals(count, counter.destroys);
             assertEquals(0, listener.kernelDrops());
             assertEquals(0, listener.overruns());
+        }
+    }
+
+    @Test
+    void pollingAllocatesNothingPerEvent() throws Exception {
+        NetNs ns = lab.namespace("evalloc");
+        int count = 10_000;
+        ConntrackEventListener.Options options = ConntrackEventListener.Options.ALL
+                .withEvents(EnumSet.of(EventType.NEW, EventType.DESTROY)).withReceiveBufferBytes(64 << 20);
+        int namespaceFd = NativeLibC.LIBC.open("/run/netns/" + ns.name(), Netlink.O_RDONLY | Netlink.O_CLOEXEC);
+        assertTrue(namespaceFd >= 0, "errno " + NativeLibC.errno());
+        try (ConntrackEventListener listener = ConntrackEventListener.openInNamespace(namespaceFd, options);
+             ConntrackTable table = new ConntrackTable(NetlinkSocket.openInNamespace(ns.name(),
+                     NetlinkSocket.Options.DEFAULT))) {
+            long[] checksum = new long[1];
+            Counter counter = new Counter() {
+                @Override
+                public void onEvent(EventType type, ConntrackEntry entry, int portId, boolean own) {
+                    super.onEvent(type, entry, portId, own);
+                    TupleView t = entry.original();
+                    checksum[0] += t.sourceIPv4() + t.sourcePort() + entry.status() + entry.mark();
+                }
+            };
+            // the NEW burst warms the poll path up; the DESTROY burst is measured
+            assertEquals(count, table.createAll(burst(count)).succeeded());
+            Await.until(WAIT, count + " NEW", () -> {
+                listener.poll(4096, 100, counter);
+                return counter.news >= count;
+            });
+            table.flush();
+            Await.until(WAIT, "the first DESTROY", () -> listener.poll(1, 100, counter) > 0 || counter.destroys > 0);
+            long before = ConntrackTableKernelTest.allocatedBytes();
+            long polls = 0;
+            while (counter.destroys < count) {
+                listener.poll(4096, 100, counter);
+                if (++polls > 10_000) {
+                    break;
+                }
+            }
+            long allocated = ConntrackTableKernelTest.allocatedBytes() - before;
+            assertEquals(count, counter.destroys);
+            assertEquals(0, listener.overruns());
+            assertEquals(0, listener.malformedAttributes());
+            assertEquals(0, listener.unknownAttributes());
+            // the smallest object is 16 bytes: anything allocated per event would exceed this
+            assertTrue(allocated < count * 4L, allocated + " bytes allocated for " + count + " events in " + polls + " polls");
+        } finally {
+            NativeLibC.LIBC.close(namespaceFd);
         }
     }
 }

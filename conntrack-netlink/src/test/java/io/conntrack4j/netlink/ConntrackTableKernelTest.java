@@ -172,6 +172,14 @@ class ConntrackTableKernelTest {
             table.flush();
             assertEquals(0, conntrackCount(ns));
         }
+        insertAll(ns);
+        long ipv6 = ns.execOk("conntrack", "-L", "-f", "ipv6").lines().count();
+        assertTrue(ipv6 > 0);
+        try (ConntrackTable table = tableIn(ns)) {
+            table.flush(AddressFamily.IPV4);
+            assertEquals("", ns.execOk("conntrack", "-L", "-f", "ipv4").trim());
+            assertEquals(ipv6, conntrackCount(ns));
+        }
     }
 
     @Test
@@ -349,7 +357,7 @@ class ConntrackTableKernelTest {
     }
 
     /** Bytes this thread allocated so far (reflection: the test module does not read jdk.management). */
-    private static long allocatedBytes() throws Exception {
+    static long allocatedBytes() throws Exception {
         Object threads = Class.forName("java.lang.management.ManagementFactory").getMethod("getThreadMXBean")
                 .invoke(null);
         return (Long) Class.forName("com.sun.management.ThreadMXBean").getMethod("getCurrentThreadAllocatedBytes")

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
+import io.conntrack4j.core.SctpState;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.Tuple;
@@ -138,6 +139,49 @@ class ConntrackWriteKernelTest {
                             L4Protocol.UDP, 1, 2)).mark(3).build()));
             assertEquals("ENOENT", missing.errnoName());
         }
+    }
+
+    @Test
+    void deleteByIdSparesAnEntryWhoseIdDiffers() {
+        NetNs ns = lab.namespace("delid");
+        Tuple orig = tcp("10.7.1.1", "10.7.1.2", 7000, 22);
+        try (ConntrackTable table = tableIn(ns)) {
+            table.create(Connection.builder(orig).tcpState(TcpState.ESTABLISHED).timeout(300).build());
+            int id = table.get(orig, 0).orElseThrow().id();
+            // the id conntrack prints is the one the kernel checks
+            String oracle = ns.execOk("conntrack", "-L", "-o", "id").strip();
+            assertTrue(oracle.endsWith(" id=" + Integer.toUnsignedString(id)), oracle);
+            NetlinkException stale = assertThrows(NetlinkException.class, () -> table.delete(orig, 0, id + 1));
+            assertEquals("ENOENT", stale.errnoName());
+            assertEquals(1, listed(ns).size(), "a delete with another id must leave the entry");
+            table.delete(orig, 0, id);
+            assertEquals(List.of(), listed(ns));
+        }
+    }
+
+    @Test
+    void updatesOfTcpAndSctpStatesShowInConntrackList() {
+        NetNs ns = lab.namespace("upstate");
+        Tuple tcpOrig = tcp("10.7.2.1", "10.7.2.2", 7001, 80);
+        Tuple sctpOrig = Tuple.ofPorts(IpAddress.parse("10.7.2.1"), IpAddress.parse("10.7.2.2"), L4Protocol.SCTP,
+                7002, 5060);
+        try (ConntrackTable table = tableIn(ns)) {
+            table.create(Connection.builder(tcpOrig).tcpState(TcpState.ESTABLISHED).timeout(300)
+                    .status(StatusBit.mask(StatusBit.SEEN_REPLY, StatusBit.ASSURED)).build());
+            table.create(Connection.builder(sctpOrig).sctpState(SctpState.ESTABLISHED).sctpVtags(11, 12).timeout(300)
+                    .status(StatusBit.mask(StatusBit.SEEN_REPLY, StatusBit.ASSURED)).build());
+            table.update(Connection.builder(tcpOrig).tcpState(TcpState.FIN_WAIT).build());
+            // the kernel takes SCTP protocol info only whole (state and both vtags), as conntrack -U finds too
+            NetlinkException partial = assertThrows(NetlinkException.class, () ->
+                    table.update(Connection.builder(sctpOrig).sctpState(SctpState.SHUTDOWN_SENT).build()));
+            assertEquals("EINVAL", partial.errnoName());
+            assertTrue(ns.execOk("conntrack", "-L", "-p", "sctp").contains(" ESTABLISHED "));
+            table.update(Connection.builder(sctpOrig).sctpState(SctpState.SHUTDOWN_SENT).sctpVtags(11, 12).build());
+        }
+        String tcpLine = ns.execOk("conntrack", "-L", "-p", "tcp").strip();
+        assertTrue(tcpLine.startsWith("tcp      6 ") && tcpLine.contains(" FIN_WAIT src=10.7.2.1 "), tcpLine);
+        String sctpLine = ns.execOk("conntrack", "-L", "-p", "sctp").strip();
+        assertTrue(sctpLine.startsWith("sctp     132 ") && sctpLine.contains(" SHUTDOWN_SENT src=10.7.2.1 "), sctpLine);
     }
 
     @Test

@@ -86,6 +86,28 @@ class EventDispatcherTest {
     }
 
     @Test
+    void badAttributesOfADeliveredEventAreSkippedAndCounted() throws Exception {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1024).order(ByteOrder.nativeOrder());
+        MessageWriter writer = new MessageWriter(buffer);
+        writer.reset();
+        writer.begin(CtMessageType.NEW, 0, 0, 2, 0);
+        ConntrackTable.writeTuple(writer, Cta.TUPLE_ORIG, KernelTuple.ports(InetAddress.getByName("10.1.1.1"),
+                InetAddress.getByName("10.2.2.2"), 17, 1111, 53));
+        writer.putU16(Cta.MARK, 7);           // a mark is 4 bytes: malformed, skipped
+        writer.putU32(Cta.MAX + 1, 1);        // a newer kernel's attribute: unknown, skipped
+        writer.putU32(Cta.TIMEOUT, 30);       // still read after both
+        writer.end();
+        byte[] datagram = Datagrams.written(writer, buffer);
+        Connection[] seen = {null};
+        assertEquals(1, dispatcher.dispatch(Datagrams.load(host, datagram, datagram.length),
+                (type, entry, portId, own) -> seen[0] = entry.toConnection()));
+        assertEquals(1, dispatcher.malformedAttributes());
+        assertEquals(1, dispatcher.unknownAttributes());
+        assertEquals(0, seen[0].mark());
+        assertEquals(30, seen[0].timeout());
+    }
+
+    @Test
     void otherMessagesAreCountedNotHandedOver() throws Exception {
         // a conntrack-statistics reply is no event
         byte[] expectation = event(CtMessageType.GET_STATS, Netlink.NLM_F_CREATE, 0, false);
@@ -156,6 +178,8 @@ class EventDispatcherTest {
         assertTrue(converted > 20_000, "converted " + converted);
         assertTrue(dispatcher.ignored() + dispatcher.malformed() > 10_000,
                 "counted " + (dispatcher.ignored() + dispatcher.malformed()));
+        assertTrue(dispatcher.malformedAttributes() > 1_000, "malformed attributes " + dispatcher.malformedAttributes());
+        assertTrue(dispatcher.unknownAttributes() > 100, "unknown attributes " + dispatcher.unknownAttributes());
     }
 
     @Test

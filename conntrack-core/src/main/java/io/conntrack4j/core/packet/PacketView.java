@@ -797,6 +797,9 @@ public final class PacketView {
         int flags = u16(at);
         greVersion = flags & 7;
         greProtocol = u16(at + 2);
+        if (greVersion == 1 && greProtocol != GRE_PROTOCOL_PPP) {
+            return ParseResult.UNSUPPORTED_GRE_PROTOCOL;
+        }
         int p = at + 4;
         if ((flags & 0x8000) != 0) {
             p += 4; // checksum and reserved

@@ -51,7 +51,12 @@ public enum ParseResult {
     /** DCCP data offset too small for its header or beyond the packet. */
     BAD_DCCP_HEADER(true),
     /** The TCP, UDP, UDP-Lite, ICMP or ICMPv6 checksum is wrong (only when checked). */
-    BAD_L4_CHECKSUM(true);
+    BAD_L4_CHECKSUM(true),
+    /**
+     * GRE version 1 (PPTP) carrying anything but PPP: Linux finds no tuple for it (its call id means
+     * nothing then) and counts it invalid rather than tracking it.
+     */
+    UNSUPPORTED_GRE_PROTOCOL(true);
 
     private final boolean error;
 
