@@ -3,11 +3,9 @@ package io.conntrack4j.core.tracker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.conntrack4j.core.Connection;
 import io.conntrack4j.core.Filter;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.capture.CaptureReader;
-import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.core.packet.PacketView;
 import io.conntrack4j.testkit.Await;
 import io.conntrack4j.testkit.BackgroundProcess;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,19 +87,8 @@ class GreKernelTest {
             // the last: the keyless version 0 flow, answered
             assertTrue(all.contains(expected), expected + " missing from the kernel's table:\n" + all);
         }
-        ConntrackFormat format = ConntrackFormat.builder().build();
-        List<String> ours = new ArrayList<>();
-        for (Connection c : tracker.list(Filter.builder().acceptProtocols(L4Protocol.GRE).build(), listedAt)) {
-            ours.add(format.format(c));
-        }
-        Map<String, Integer> kernelLines = TrackerKernelTest.byLineWithoutTimeout(kernel);
-        Map<String, Integer> ourLines = TrackerKernelTest.byLineWithoutTimeout(ours);
-        assertEquals(kernelLines.keySet(), ourLines.keySet(), "kernel:\n" + all + "\nours:\n" + String.join("\n", ours));
-        for (Map.Entry<String, Integer> e : kernelLines.entrySet()) {
-            int mine = ourLines.get(e.getKey());
-            assertTrue(e.getValue() <= mine + 1 && mine - e.getValue() <= slack,
-                    e.getKey() + ": kernel " + e.getValue() + " s, ours " + mine);
-        }
+        TrackerKernelTest.assertTablesAgree(kernel, tracker, Filter.builder().acceptProtocols(L4Protocol.GRE).build(),
+                listedAt, slack);
         assertEquals(Verdict.INVALID, verdicts.get(verdicts.size() - 1), verdicts.toString());
     }
 }

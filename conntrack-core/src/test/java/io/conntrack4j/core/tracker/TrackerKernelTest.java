@@ -107,26 +107,12 @@ class TrackerKernelTest {
         long related = verdicts.stream().filter(v -> v.startsWith("RELATED")).count();
         assertTrue(related > 0, verdicts.toString());
         assertEquals(kernelRelated, related, "RELATED packets: kernel " + kernelRelated + ", ours " + verdicts);
-        ConntrackFormat format = ConntrackFormat.builder().build();
-        List<String> ours = new ArrayList<>();
-        for (Connection c : tracker.list(Filter.all(), listedAt)) {
-            ours.add(format.format(c));
-        }
-        Map<String, Integer> kernelLines = byLineWithoutTimeout(kernel);
-        Map<String, Integer> ourLines = byLineWithoutTimeout(ours);
         String all = String.join("\n", kernel);
         for (String expected : List.of("TIME_WAIT src=10.78.0.1", "ESTABLISHED src=10.78.0.1", "dport=5002",
                 "icmp     1", "udp      17", "[ASSURED]", "[UNREPLIED]", "icmpv6   58", "src=fd78::1", "dport=5004")) {
             assertTrue(all.contains(expected), expected + " missing from the kernel's table:\n" + all);
         }
-        assertEquals(kernelLines.keySet(), ourLines.keySet(), "kernel:\n" + String.join("\n", kernel)
-                + "\nours:\n" + String.join("\n", ours));
-        for (Map.Entry<String, Integer> e : kernelLines.entrySet()) {
-            int theirs = e.getValue();
-            int mine = ourLines.get(e.getKey());
-            // ours at the start of the listing, the kernel's a little later (the command takes time)
-            assertTrue(theirs <= mine + 1 && mine - theirs <= slack, e.getKey() + ": kernel " + theirs + " s, ours " + mine);
-        }
+        assertTablesAgree(kernel, tracker, Filter.all(), listedAt, slack);
     }
 
     @Test
@@ -188,23 +174,11 @@ class TrackerKernelTest {
                 }
             });
         }
-        ConntrackFormat format = ConntrackFormat.builder().build();
-        List<String> ours = new ArrayList<>();
-        for (Connection c : tracker.list(Filter.builder().acceptProtocols(L4Protocol.SCTP).build(), listedAt)) {
-            ours.add(format.format(c));
-        }
         String all = String.join("\n", kernel);
         for (String expected : List.of("ESTABLISHED", "CLOSED", "[ASSURED]", "[UNREPLIED]")) {
             assertTrue(all.contains(expected), expected + " missing from the kernel's table:\n" + all);
         }
-        Map<String, Integer> kernelLines = byLineWithoutTimeout(kernel);
-        Map<String, Integer> ourLines = byLineWithoutTimeout(ours);
-        assertEquals(kernelLines.keySet(), ourLines.keySet(), "kernel:\n" + all + "\nours:\n" + String.join("\n", ours));
-        for (Map.Entry<String, Integer> e : kernelLines.entrySet()) {
-            int mine = ourLines.get(e.getKey());
-            assertTrue(e.getValue() <= mine + 1 && mine - e.getValue() <= slack,
-                    e.getKey() + ": kernel " + e.getValue() + " s, ours " + mine);
-        }
+        assertTablesAgree(kernel, tracker, Filter.builder().acceptProtocols(L4Protocol.SCTP).build(), listedAt, slack);
         assertTrue(tracker.statistics().invalid() >= 2, tracker.statistics().toString());
     }
 
@@ -234,6 +208,29 @@ class TrackerKernelTest {
             return sctp[0];
         }
         return sctp[0];
+    }
+
+    /**
+     * Our table (listed at the instant the kernel's listing started) equals the kernel's line for
+     * line, timeouts aside; each timeout is ours or up to {@code slack} seconds less (the listing
+     * command takes time), or one more (both truncate to whole seconds).
+     */
+    static void assertTablesAgree(List<String> kernel, ConnectionTracker tracker, Filter filter, long listedAt,
+                                  long slack) {
+        ConntrackFormat format = ConntrackFormat.builder().build();
+        List<String> ours = new ArrayList<>();
+        for (Connection c : tracker.list(filter, listedAt)) {
+            ours.add(format.format(c));
+        }
+        Map<String, Integer> kernelLines = byLineWithoutTimeout(kernel);
+        Map<String, Integer> ourLines = byLineWithoutTimeout(ours);
+        assertEquals(kernelLines.keySet(), ourLines.keySet(), "kernel:\n" + String.join("\n", kernel)
+                + "\nours:\n" + String.join("\n", ours));
+        for (Map.Entry<String, Integer> e : kernelLines.entrySet()) {
+            int theirs = e.getValue();
+            int mine = ourLines.get(e.getKey());
+            assertTrue(theirs <= mine + 1 && mine - theirs <= slack, e.getKey() + ": kernel " + theirs + " s, ours " + mine);
+        }
     }
 
     /** The line with its timeout column replaced by "T", mapped to the timeout. */
