@@ -105,6 +105,7 @@ class Ct4jReplayDifferentialKernelTest {
             simultaneousOpen(traffic, ip);
             tcpRefused(traffic, ip);
             udpStream(traffic, ip);
+            tcpReopenedFromTimeWait(traffic, ip);
         }
         Set<String> routerMacs = macs(traffic.router().execOk("ip", "-o", "link"));
         TrafficRecording recording = traffic.finish();
@@ -118,8 +119,15 @@ class Ct4jReplayDifferentialKernelTest {
         // expected from the main replay; after it, from the replay of the picked-up packets alone.
         Map<String, List<String>> kernelEvents = byFlow(recording.conntrackEvents().lines()
                 .map(l -> l.replaceFirst("^\\[\\d+\\.\\d+\\]\\s*", "")).collect(Collectors.joining("\n")));
-        // 12 flows a family (the ICMP errors belong to their UDP flow, as RELATED they have no events).
-        assertEquals(24, kernelEvents.size(), "flows with events: " + kernelEvents.keySet());
+        // 13 flows a family (the ICMP errors belong to their UDP flow, as RELATED they have no events).
+        assertEquals(26, kernelEvents.size(), "flows with events: " + kernelEvents.keySet());
+        for (String flow : kernelEvents.keySet()) {
+            if (flow.endsWith(" dport=6006") || flow.endsWith(" dport=6007")) {
+                // the second SYN met the entry in TIME_WAIT: the kernel destroyed it and started anew
+                String events = String.join("\n", kernelEvents.get(flow));
+                assertTrue(events.matches("(?s).* TIME_WAIT .*\\[DESTROY\\].*\\[NEW\\] .*"), events);
+            }
+        }
         int simultaneous = 0;
         for (String flow : kernelEvents.keySet()) {
             if (flow.endsWith(" dport=6000") || flow.endsWith(" dport=6001")) {
@@ -183,6 +191,49 @@ class Ct4jReplayDifferentialKernelTest {
         client.write("simultaneous\n");
         Await.until(Duration.ofSeconds(10), "the server to receive the line",
                 () -> server.stdoutSoFar().contains("simultaneous\n"));
+    }
+
+    /**
+     * A TCP connection the server closes first (so the server, not the client, keeps TIME_WAIT),
+     * then a new connection from the same client port while the router's entry is in TIME_WAIT: the
+     * SYN re-opens it (tcp_packet: the old entry is killed and the packet looked up again).
+     */
+    private void tcpReopenedFromTimeWait(RoutedTrafficLab traffic, Ip ip) {
+        int clientPort = ip == Ip.V4 ? 42006 : 42007;
+        int serverPort = ip == Ip.V4 ? 6006 : 6007;
+        String family = ip == Ip.V4 ? "-4" : "-6";
+        String server = RoutedTrafficLab.serverAddress(ip);
+        BackgroundProcess first = lab.start(traffic.server(), "nc", family, "-N", "-l", server,
+                Integer.toString(serverPort));
+        awaitListening(traffic, serverPort);
+        BackgroundProcess client = lab.start(traffic.client(), "nc", family, "-N", "-p", Integer.toString(clientPort),
+                server, Integer.toString(serverPort));
+        client.write("first\n");
+        Await.until(Duration.ofSeconds(10), "the server to receive the line", () -> first.stdoutSoFar().contains("first\n"));
+        awaitRouterEntry(traffic, ip, serverPort, "ESTABLISHED");
+        closeQuietly(first);                    // the server's FIN first
+        awaitRouterEntry(traffic, ip, serverPort, "CLOSE_WAIT");
+        closeQuietly(client);                   // then the client's
+        awaitRouterEntry(traffic, ip, serverPort, "TIME_WAIT");
+        BackgroundProcess second = lab.start(traffic.server(), "nc", family, "-l", server, Integer.toString(serverPort));
+        awaitListening(traffic, serverPort);
+        traffic.client().exec(Duration.ofSeconds(15), "again\n", "nc", family, "-N", "-w", "5", "-p",
+                Integer.toString(clientPort), server, Integer.toString(serverPort));
+        Await.until(Duration.ofSeconds(10), "the second connection's line", () -> second.stdoutSoFar().contains("again\n"));
+    }
+
+    private static void awaitListening(RoutedTrafficLab traffic, int port) {
+        Await.until(Duration.ofSeconds(10), "a TCP server on port " + port, () -> traffic.server()
+                .exec("ss", "-Hltn", "sport = :" + port).stdout().contains(Integer.toString(port)));
+    }
+
+    /** Ends a netcat's input: with -N it sends its FIN. */
+    private static void closeQuietly(BackgroundProcess nc) {
+        try {
+            nc.stdin().close();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /**
