@@ -63,6 +63,8 @@ public final class PacketView {
 
     private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int ETHERTYPE_IPV6 = 0x86dd;
+    /** NOP, NOP, timestamp kind 8, length 10: the option word most segments carry. */
+    private static final int TIMESTAMP_ONLY = 0x0101080a;
 
     private byte[] array;
     private ByteBuffer buffer;
@@ -1245,6 +1247,61 @@ public final class PacketView {
     /** @return whether the TCP SACK-permitted option is present */
     public boolean tcpSackPermitted() {
         return tcpSackPermitted;
+    }
+
+    /**
+     * The highest right edge of the TCP header's SACK blocks that lies after {@code ack} (in
+     * sequence-number order), or {@code ack} when there is none; Linux's {@code tcp_sack()}: only
+     * the first SACK option counts, an end-of-options or malformed option ends the walk, and the
+     * aligned timestamp-only layout ({@code NOP, NOP, TS}) is recognised without a walk. Read on
+     * demand, allocation-free.
+     *
+     * <pre>{@code
+     * int sack = view.tcpSackEdge((int) view.tcpAcknowledgement());
+     * }</pre>
+     *
+     * @param ack the segment's acknowledgement number
+     * @return the highest SACK right edge after {@code ack}, or {@code ack}
+     */
+    public int tcpSackEdge(int ack) {
+        int length = tcpHeaderLength - 20;
+        if (protocol != L4Protocol.TCP_NUMBER || length <= 0 || l4Truncated || l4Offset + tcpHeaderLength > ipEnd) {
+            return ack;
+        }
+        int p = l4Offset + 20;
+        if (length == 12 && i32(p) == TIMESTAMP_ONLY) {
+            return ack;
+        }
+        int sack = ack;
+        while (length > 0) {
+            int kind = u8(p++);
+            if (kind == 0) {
+                return sack;
+            }
+            if (kind == 1) {
+                length--;
+                continue;
+            }
+            if (length < 2) {
+                return sack;
+            }
+            int size = u8(p++);
+            if (size < 2 || size > length) {
+                return sack;
+            }
+            if (kind == 5 && size >= 10 && (size - 2) % 8 == 0) {
+                for (int block = 0; block < size - 2; block += 8) {
+                    int right = i32(p + block + 4);
+                    if (sack - right < 0) {
+                        sack = right;
+                    }
+                }
+                return sack;
+            }
+            p += size - 2;
+            length -= size;
+        }
+        return sack;
     }
 
     /** @return UDP length field; for UDP-Lite the datagram length */

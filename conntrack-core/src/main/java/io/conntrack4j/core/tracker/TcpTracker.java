@@ -37,10 +37,12 @@ import io.conntrack4j.core.packet.PacketView;
  * the {@link TcpTransitions} table plus the rules around it (re-open from TIME_WAIT/CLOSE, the
  * ignore path and its SYN/ACK resynchronisation, RFC 5961 challenge ACKs, simultaneous open, RST
  * validation), window tracking after van Rooij with Linux's four bounds, retransmission and
- * unacknowledged-data timeouts, and the ASSURED rule. Differences, on purpose: SACK blocks are not
- * read (the highest ACK stands in for the highest SACK edge, which only makes bound III stricter
- * for SACKing peers, and bound IV is unaffected); retransmissions are recognised by a 32-bit
- * fingerprint of (seq, ack, end, window) instead of the four values.
+ * unacknowledged-data timeouts, and the ASSURED rule. SACK as tcp_sack(): when the receiver
+ * negotiated SACK_PERM, the highest SACK right edge after the ACK stands in for the ACK in bounds
+ * III and IV, in the window growth ({@code swin = win + sack - ack}) and the receiver's
+ * {@code td_maxend}; {@code td_maxack} and the unacknowledged-data flag still follow the ACK itself.
+ * Difference, on purpose: retransmissions are recognised by a 32-bit fingerprint of
+ * (seq, ack, end, window) instead of the four values.
  */
 final class TcpTracker {
 
@@ -527,7 +529,8 @@ final class TcpTracker {
         boolean hasAck = (flags & TCP_ACK) != 0;
         int seq = (int) v.tcpSequence();
         int ack = (int) v.tcpAcknowledgement();
-        int sack = ack;
+        // tcp_sack(): a receiver that negotiated SACK may be told about data beyond the cumulative ACK
+        int sack = (flags(m, 1 - dir) & F_SACK_PERM) != 0 ? v.tcpSackEdge(ack) : ack;
         int winRaw = v.tcpWindow();
         int win = winRaw;
         int end = end(v);
