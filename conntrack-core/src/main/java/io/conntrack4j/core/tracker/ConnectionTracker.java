@@ -99,6 +99,7 @@ public final class ConnectionTracker {
     /** Per-stage scratch of the batch path: keys and lookup answers. */
     private final long[] stageK0 = new long[STAGE];
     private final long[] stageK1 = new long[STAGE];
+    private final int[] stageHome = new int[STAGE];
     private final int[] stageEntry = new int[STAGE];
 
     /**
@@ -251,32 +252,40 @@ public final class ConnectionTracker {
         int z = zone & 0xffff;
         long[] k0s = stageK0;
         long[] k1s = stageK1;
+        int[] homes = stageHome;
         int[] found = stageEntry;
         ConnectionIndex index = v4;
-        long sum = 0;
         for (int i = 0; i < n; i++) {
             PacketView p = packets[from + i];
             if (p.ipVersion() == 4 && p.hasKey()) {
                 long k0 = TupleKeys.ipv4Key0(p.sourceIpv4(), p.destinationIpv4());
                 long k1 = TupleKeys.key1(p.sourceKey(), p.destinationKey(), p.protocol(), z);
-                int home = index.home4(k0, k1);
                 k0s[i] = k0;
                 k1s[i] = k1;
-                found[i] = home;
-                sum += index.touch4(home);
+                homes[i] = index.home4(k0, k1);
             } else {
-                found[i] = UNKNOWN;
+                homes[i] = UNKNOWN;
             }
+        }
+        // the loads get loops of their own: the fewer instructions between two misses, the more of
+        // them the CPU keeps in flight
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            int home = homes[i];
+            if (home >= 0) {
+                sum += index.touch4(home);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int home = homes[i];
+            found[i] = home >= 0 ? index.find4(k0s[i], k1s[i], home) : UNKNOWN;
         }
         int[] records = store.records;
         for (int i = 0; i < n; i++) {
-            if (found[i] != UNKNOWN) {
-                int entry = index.find4(k0s[i], k1s[i], found[i]);
-                found[i] = entry;
-                if (entry >= 0) {
-                    int at = (entry >>> 1) * ConnectionStore.RECORD;
-                    sum += records[at] + records[at + ConnectionStore.RECORD - 1];
-                }
+            int entry = found[i];
+            if (entry >= 0) {
+                int at = (entry >>> 1) * ConnectionStore.RECORD;
+                sum += records[at] + records[at + ConnectionStore.RECORD - 1];
             }
         }
         touched += sum;
