@@ -284,7 +284,7 @@ public final class ConnectionTracker {
         for (int i = 0; i < n; i++) {
             int entry = found[i];
             if (entry >= 0) {
-                int at = (entry >>> 1) * ConnectionStore.RECORD;
+                int at = ConnectionStore.at(entry >>> 1);
                 sum += records[at] + records[at + ConnectionStore.RECORD - 1];
             }
         }
