@@ -4,7 +4,10 @@ import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.Tuple;
 import io.conntrack4j.core.internal.TupleKeys;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A reusable, mutable, zero-copy view of one packet: link layer (Ethernet with stacked VLAN tags,
@@ -63,6 +66,18 @@ public final class PacketView {
 
     private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int ETHERTYPE_IPV6 = 0x86dd;
+    /** NOP, NOP, timestamp kind 8, length 10: the option word most segments carry. */
+    private static final int TIMESTAMP_ONLY = 0x0101080a;
+    /** Network-order reads of arrays: one bounds check and one load instead of two or four. */
+    private static final VarHandle SHORT_BE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    private static final int DIRTY_IPV6 = 1;
+    private static final int DIRTY_UDP = 1 << 1;
+    private static final int DIRTY_SCTP = 1 << 2;
+    private static final int DIRTY_DCCP = 1 << 3;
+    private static final int DIRTY_ICMP = 1 << 4;
+    private static final int DIRTY_GRE = 1 << 5;
 
     private byte[] array;
     private ByteBuffer buffer;
@@ -129,6 +144,8 @@ public final class PacketView {
     private int greProtocol;
     private boolean greHasKey;
     private int greKey;
+    /** Which protocol-specific field groups ({@code DIRTY_*}) the last parse may have set. */
+    private int dirty = -1;
 
     /** A view that does not check checksums; see {@link #checkChecksums(boolean, boolean)}. */
     public PacketView() {
@@ -298,19 +315,12 @@ public final class PacketView {
         ipEnd = 0;
         ttl = 0;
         trafficClass = 0;
-        flowLabel = 0;
         ipId = 0;
         dontFragment = false;
         moreFragments = false;
         fragmentOffset = 0;
-        hasFragmentHeader = false;
-        extensionHeaders = 0;
         source4 = 0;
         destination4 = 0;
-        sourceHigh = 0;
-        sourceLow = 0;
-        destinationHigh = 0;
-        destinationLow = 0;
         protocol = 0;
         l4Offset = 0;
         l4Truncated = false;
@@ -326,20 +336,50 @@ public final class PacketView {
         tcpMss = 0;
         tcpWindowScale = -1;
         tcpSackPermitted = false;
-        udpLength = 0;
-        udpliteCoverage = 0;
-        sctpVerificationTag = 0;
-        sctpFirstChunkType = -1;
-        sctpChunkCount = 0;
-        dccpType = 0;
-        icmpType = 0;
-        icmpCode = 0;
-        icmpId = 0;
-        icmpError = false;
-        greVersion = 0;
-        greProtocol = 0;
-        greHasKey = false;
-        greKey = 0;
+        if (dirty != 0) {
+            resetProtocolFields();
+        }
+    }
+
+    /**
+     * Clears the fields of the parse paths the previous packet took ({@link #dirty}), so that a
+     * stream of one kind of packet does not pay for clearing all the others.
+     */
+    private void resetProtocolFields() {
+        if ((dirty & DIRTY_IPV6) != 0) {
+            flowLabel = 0;
+            hasFragmentHeader = false;
+            extensionHeaders = 0;
+            sourceHigh = 0;
+            sourceLow = 0;
+            destinationHigh = 0;
+            destinationLow = 0;
+        }
+        if ((dirty & DIRTY_UDP) != 0) {
+            udpLength = 0;
+            udpliteCoverage = 0;
+        }
+        if ((dirty & DIRTY_SCTP) != 0) {
+            sctpVerificationTag = 0;
+            sctpFirstChunkType = -1;
+            sctpChunkCount = 0;
+        }
+        if ((dirty & DIRTY_DCCP) != 0) {
+            dccpType = 0;
+        }
+        if ((dirty & DIRTY_ICMP) != 0) {
+            icmpType = 0;
+            icmpCode = 0;
+            icmpId = 0;
+            icmpError = false;
+        }
+        if ((dirty & DIRTY_GRE) != 0) {
+            greVersion = 0;
+            greProtocol = 0;
+            greHasKey = false;
+            greKey = 0;
+        }
+        dirty = 0;
     }
 
     private ParseResult finish(ParseResult r) {
@@ -354,10 +394,18 @@ public final class PacketView {
     }
 
     private int u16(int at) {
+        byte[] a = array;
+        if (a != null) {
+            return (short) SHORT_BE.get(a, base + at) & 0xffff;
+        }
         return u8(at) << 8 | u8(at + 1);
     }
 
     private int i32(int at) {
+        byte[] a = array;
+        if (a != null) {
+            return (int) INT_BE.get(a, base + at);
+        }
         return u16(at) << 16 | u16(at + 2);
     }
 
@@ -504,6 +552,7 @@ public final class PacketView {
     }
 
     private ParseResult parseIpv6(int at) {
+        dirty |= DIRTY_IPV6;
         if (at + 40 > length) {
             return ParseResult.TRUNCATED_IP_HEADER;
         }
@@ -676,6 +725,7 @@ public final class PacketView {
     }
 
     private ParseResult parseUdp() {
+        dirty |= DIRTY_UDP;
         int at = l4Offset;
         if (available() < 8) {
             return ParseResult.TRUNCATED_L4_HEADER;
@@ -711,6 +761,7 @@ public final class PacketView {
     }
 
     private ParseResult parseSctp() {
+        dirty |= DIRTY_SCTP;
         int at = l4Offset;
         if (available() < (lenient() ? 8 : 12)) {
             return ParseResult.TRUNCATED_L4_HEADER;
@@ -745,6 +796,7 @@ public final class PacketView {
     }
 
     private ParseResult parseDccp() {
+        dirty |= DIRTY_DCCP;
         int at = l4Offset;
         if (available() < (lenient() ? 8 : 12)) {
             return ParseResult.TRUNCATED_L4_HEADER;
@@ -767,6 +819,7 @@ public final class PacketView {
     }
 
     private ParseResult parseIcmp() {
+        dirty |= DIRTY_ICMP;
         int at = l4Offset;
         if (available() < 8) {
             return ParseResult.TRUNCATED_L4_HEADER;
@@ -790,6 +843,7 @@ public final class PacketView {
     }
 
     private ParseResult parseGre() {
+        dirty |= DIRTY_GRE;
         int at = l4Offset;
         if (available() < 4) {
             return ParseResult.TRUNCATED_L4_HEADER;
@@ -1248,6 +1302,61 @@ public final class PacketView {
     /** @return whether the TCP SACK-permitted option is present */
     public boolean tcpSackPermitted() {
         return tcpSackPermitted;
+    }
+
+    /**
+     * The highest right edge of the TCP header's SACK blocks that lies after {@code ack} (in
+     * sequence-number order), or {@code ack} when there is none; Linux's {@code tcp_sack()}: only
+     * the first SACK option counts, an end-of-options or malformed option ends the walk, and the
+     * aligned timestamp-only layout ({@code NOP, NOP, TS}) is recognised without a walk. Read on
+     * demand, allocation-free.
+     *
+     * <pre>{@code
+     * int sack = view.tcpSackEdge((int) view.tcpAcknowledgement());
+     * }</pre>
+     *
+     * @param ack the segment's acknowledgement number
+     * @return the highest SACK right edge after {@code ack}, or {@code ack}
+     */
+    public int tcpSackEdge(int ack) {
+        int length = tcpHeaderLength - 20;
+        if (protocol != L4Protocol.TCP_NUMBER || length <= 0 || l4Truncated || l4Offset + tcpHeaderLength > ipEnd) {
+            return ack;
+        }
+        int p = l4Offset + 20;
+        if (length == 12 && i32(p) == TIMESTAMP_ONLY) {
+            return ack;
+        }
+        int sack = ack;
+        while (length > 0) {
+            int kind = u8(p++);
+            if (kind == 0) {
+                return sack;
+            }
+            if (kind == 1) {
+                length--;
+                continue;
+            }
+            if (length < 2) {
+                return sack;
+            }
+            int size = u8(p++);
+            if (size < 2 || size > length) {
+                return sack;
+            }
+            if (kind == 5 && size >= 10 && (size - 2) % 8 == 0) {
+                for (int block = 0; block < size - 2; block += 8) {
+                    int right = i32(p + block + 4);
+                    if (sack - right < 0) {
+                        sack = right;
+                    }
+                }
+                return sack;
+            }
+            p += size - 2;
+            length -= size;
+        }
+        return sack;
     }
 
     /** @return UDP length field; for UDP-Lite the datagram length */

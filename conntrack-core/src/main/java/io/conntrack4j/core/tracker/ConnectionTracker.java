@@ -44,6 +44,10 @@ import java.util.function.Consumer;
 public final class ConnectionTracker {
 
     static final int SINGLE_KEY = 1 << 19;
+    /** Packets per stage of the batch path: enough misses in flight, scratch that stays in L1. */
+    private static final int STAGE = 32;
+    /** A lookup not made yet (never an entry, never {@link ConnectionIndex#NOT_FOUND}). */
+    private static final int UNKNOWN = -2;
     private static final int EARLY_DROP_SLOTS = 32;
     private static final int UDP_STREAM_DELAY_MS = 2_000;
     private static final int SETTABLE_STATUS = StatusBit.ALL_MASK & ~StatusBit.UNCHANGEABLE_MASK
@@ -92,6 +96,11 @@ public final class ConnectionTracker {
     /** Where {@link #process(PacketView[], int, int, long, ProcessResult[])} parks its early loads. */
     private long touched;
     private int changes;
+    /** Per-stage scratch of the batch path: keys and lookup answers. */
+    private final long[] stageK0 = new long[STAGE];
+    private final long[] stageK1 = new long[STAGE];
+    private final int[] stageHome = new int[STAGE];
+    private final int[] stageEntry = new int[STAGE];
 
     /**
      * Allocates the whole table (no resizing later).
@@ -151,6 +160,16 @@ public final class ConnectionTracker {
      * @return the verdict, also in {@code out}
      */
     public Verdict process(PacketView packet, int zone, long nowNanos, ProcessResult out) {
+        return process(packet, zone, nowNanos, out, UNKNOWN, 0, 0);
+    }
+
+    /**
+     * @param known the entry a batch lookup found for this packet's IPv4 key ({@code k0, k1}), still
+     *     valid because the index has not changed since; {@link ConnectionIndex#NOT_FOUND} when it
+     *     found none; {@link #UNKNOWN} when the lookup is still to be made
+     */
+    private Verdict process(PacketView packet, int zone, long nowNanos, ProcessResult out, int known, long k0,
+                            long k1) {
         nowMs = toMillis(nowNanos);
         zone &= 0xffff;
         ParseResult parsed = packet.result();
@@ -173,10 +192,18 @@ public final class ConnectionTracker {
         } else if (protocol == L4Protocol.TCP_NUMBER && !TcpTransitions.validFlags(packet.tcpFlags())) {
             return invalid(out, InvalidReason.TCP_BAD_FLAGS);
         }
-        boolean ipv6 = packet.writeKey(key, zone) == 5;
+        boolean ipv6;
+        if (known == UNKNOWN) {
+            ipv6 = packet.writeKey(key, zone) == 5;
+        } else {
+            ipv6 = false;
+            key[0] = k0;
+            key[1] = k1;
+        }
         ConnectionIndex index = ipv6 ? v6 : v4;
         for (int attempt = 0; ; attempt++) {
-            int entry = ipv6 ? index.find(key) : index.find4(key[0], key[1]);
+            int entry = attempt == 0 && known != UNKNOWN ? known
+                    : ipv6 ? index.find(key) : index.find4(key[0], key[1]);
             if (entry >= 0 && expired(entry >>> 1)) {
                 destroy(entry >>> 1, TrackerStatistics.EXPIRED);
                 entry = ConnectionIndex.NOT_FOUND;
@@ -196,9 +223,13 @@ public final class ConnectionTracker {
     /**
      * Tracks a batch of packets at one time, with the same verdicts as calling
      * {@link #process(PacketView, int, long, ProcessResult)} for each in order, but faster on tables
-     * larger than the caches: the index slots and connection records of the whole batch are loaded
-     * before any packet is processed, so that the cache misses of different packets overlap instead
-     * of adding up (Java has no prefetch instruction; early loads play its part). Allocation-free.
+     * larger than the caches. The batch goes through in stages of up to {@value #STAGE} packets:
+     * first every IPv4 key is hashed and its home slot loaded, then every lookup is made and its
+     * connection record loaded, then the packets are tracked in order with the lookups' answers. The
+     * loads of one stage are independent of each other, so their cache misses overlap instead of
+     * adding up (Java has no prefetch instruction; early loads play its part), and each key is hashed
+     * once. A lookup answer is used only while the index is unchanged since it was made (a packet
+     * that creates or deletes a connection makes the rest look up again). Allocation-free.
      *
      * <pre>{@code
      * int n = receive(views);                       // up to 32 parsed packets
@@ -212,30 +243,56 @@ public final class ConnectionTracker {
      * @param out one result per packet
      */
     public void process(PacketView[] packets, int count, int zone, long nowNanos, ProcessResult[] out) {
+        for (int from = 0; from < count; from += STAGE) {
+            stage(packets, from, Math.min(count - from, STAGE), zone, nowNanos, out);
+        }
+    }
+
+    private void stage(PacketView[] packets, int from, int n, int zone, long nowNanos, ProcessResult[] out) {
         int z = zone & 0xffff;
-        long sum = 0;
-        for (int i = 0; i < count; i++) {
-            PacketView p = packets[i];
+        long[] k0s = stageK0;
+        long[] k1s = stageK1;
+        int[] homes = stageHome;
+        int[] found = stageEntry;
+        ConnectionIndex index = v4;
+        for (int i = 0; i < n; i++) {
+            PacketView p = packets[from + i];
             if (p.ipVersion() == 4 && p.hasKey()) {
-                sum += v4.touch4(TupleKeys.ipv4Key0(p.sourceIpv4(), p.destinationIpv4()),
-                        TupleKeys.key1(p.sourceKey(), p.destinationKey(), p.protocol(), z));
+                long k0 = TupleKeys.ipv4Key0(p.sourceIpv4(), p.destinationIpv4());
+                long k1 = TupleKeys.key1(p.sourceKey(), p.destinationKey(), p.protocol(), z);
+                k0s[i] = k0;
+                k1s[i] = k1;
+                homes[i] = index.home4(k0, k1);
+            } else {
+                homes[i] = UNKNOWN;
             }
         }
+        // the loads get loops of their own: the fewer instructions between two misses, the more of
+        // them the CPU keeps in flight
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            int home = homes[i];
+            if (home >= 0) {
+                sum += index.touch4(home);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            int home = homes[i];
+            found[i] = home >= 0 ? index.find4(k0s[i], k1s[i], home) : UNKNOWN;
+        }
         int[] records = store.records;
-        for (int i = 0; i < count; i++) {
-            PacketView p = packets[i];
-            if (p.ipVersion() == 4 && p.hasKey()) {
-                int entry = v4.find4(TupleKeys.ipv4Key0(p.sourceIpv4(), p.destinationIpv4()),
-                        TupleKeys.key1(p.sourceKey(), p.destinationKey(), p.protocol(), z));
-                if (entry >= 0) {
-                    int at = (entry >>> 1) * ConnectionStore.RECORD;
-                    sum += records[at] + records[at + ConnectionStore.RECORD - 1];
-                }
+        for (int i = 0; i < n; i++) {
+            int entry = found[i];
+            if (entry >= 0) {
+                int at = ConnectionStore.at(entry >>> 1);
+                sum += records[at] + records[at + ConnectionStore.RECORD - 1];
             }
         }
         touched += sum;
-        for (int i = 0; i < count; i++) {
-            process(packets[i], zone, nowNanos, out[i]);
+        int version = index.version();
+        for (int i = 0; i < n; i++) {
+            int known = index.version() == version ? found[i] : UNKNOWN;
+            process(packets[from + i], zone, nowNanos, out[from + i], known, k0s[i], k1s[i]);
         }
     }
 

@@ -37,10 +37,12 @@ import io.conntrack4j.core.packet.PacketView;
  * the {@link TcpTransitions} table plus the rules around it (re-open from TIME_WAIT/CLOSE, the
  * ignore path and its SYN/ACK resynchronisation, RFC 5961 challenge ACKs, simultaneous open, RST
  * validation), window tracking after van Rooij with Linux's four bounds, retransmission and
- * unacknowledged-data timeouts, and the ASSURED rule. Differences, on purpose: SACK blocks are not
- * read (the highest ACK stands in for the highest SACK edge, which only makes bound III stricter
- * for SACKing peers, and bound IV is unaffected); retransmissions are recognised by a 32-bit
- * fingerprint of (seq, ack, end, window) instead of the four values.
+ * unacknowledged-data timeouts, and the ASSURED rule. SACK as tcp_sack(): when the receiver
+ * negotiated SACK_PERM, the highest SACK right edge after the ACK stands in for the ACK in bounds
+ * III and IV, in the window growth ({@code swin = win + sack - ack}) and the receiver's
+ * {@code td_maxend}; {@code td_maxack} and the unacknowledged-data flag still follow the ACK itself.
+ * Difference, on purpose: retransmissions are recognised by a 32-bit fingerprint of
+ * (seq, ack, end, window) instead of the four values.
  */
 final class TcpTracker {
 
@@ -77,6 +79,10 @@ final class TcpTracker {
     private static final int RETRANS_SHIFT = 27;
 
     private static final int MAX_ACK_WINDOW = 66_000;
+    /** Status bits and state of the connections {@link #established} handles. */
+    private static final int FAST_MASK = ConnectionStore.STATE_MASK | StatusBit.SEEN_REPLY.mask() | StatusBit.ASSURED.mask();
+    private static final int FAST_STATUS = ES << ConnectionStore.STATE_SHIFT | StatusBit.SEEN_REPLY.mask()
+            | StatusBit.ASSURED.mask();
     private static final int TCP_FIN = PacketView.TCP_FIN;
     private static final int TCP_SYN = PacketView.TCP_SYN;
     private static final int TCP_RST = PacketView.TCP_RST;
@@ -260,12 +266,16 @@ final class TcpTracker {
      */
     int packet(int id, int dir, PacketView v, int nowMs) {
         int base = ConnectionStore.proto(id);
+        int status = store.status(id);
+        int flags = v.tcpFlags();
+        if ((flags & (TCP_SYN | TCP_FIN | TCP_RST | TCP_ACK)) == TCP_ACK && (status & FAST_MASK) == FAST_STATUS
+                && mode != TcpWindowMode.OFF && established(base, dir, v)) {
+            return ACCEPT;
+        }
         m = p[base + TCP_MISC];
         changes = 0;
         reason = InvalidReason.NONE;
-        int status = store.status(id);
         int old = store.state(id);
-        int flags = v.tcpFlags();
         int index = TcpTransitions.classify(flags);
         newState = TcpTransitions.next(dir, index, old);
         int seq = (int) v.tcpSequence();
@@ -348,19 +358,7 @@ final class TcpTracker {
         if (old != newState && newState == FW) {
             addFlags(dir, F_CLOSE_INIT);
         }
-        int stateTimeout = stateTimeoutMs[newState];
-        int timeout;
-        if (retrans() >= maxRetrans && stateTimeout > retransMs) {
-            timeout = retransMs;
-        } else if (index == RST) {
-            timeout = closeMs;
-        } else if (((flags(m, ORIGINAL) | flags(m, REPLY)) & F_DATA_UNACKNOWLEDGED) != 0 && stateTimeout > unackMs) {
-            timeout = unackMs;
-        } else if ((m & LAST_WIN_ZERO) != 0 && stateTimeout > retransMs) {
-            timeout = retransMs;
-        } else {
-            timeout = stateTimeout;
-        }
+        int timeout = timeout(newState, index);
         p[base + TCP_MISC] = m;
         if (newState != old) {
             changes |= TrackedConnection.CHANGE_PROTOINFO;
@@ -384,6 +382,59 @@ final class TcpTracker {
         }
         timeoutMs = timeout;
         return ACCEPT;
+    }
+
+    /** The timeout after an accepted packet: the state's, or shorter for retransmissions, RST, unacknowledged data, a zero window. */
+    private int timeout(int state, int index) {
+        int stateTimeout = stateTimeoutMs[state];
+        if (retrans() >= maxRetrans && stateTimeout > retransMs) {
+            return retransMs;
+        } else if (index == RST) {
+            return closeMs;
+        } else if (((flags(m, ORIGINAL) | flags(m, REPLY)) & F_DATA_UNACKNOWLEDGED) != 0 && stateTimeout > unackMs) {
+            return unackMs;
+        } else if ((m & LAST_WIN_ZERO) != 0 && stateTimeout > retransMs) {
+            return retransMs;
+        }
+        return stateTimeout;
+    }
+
+    /**
+     * The common case in full: an ACK (data or not) on an assured ESTABLISHED connection whose
+     * sender's window is known. The transition table says ESTABLISHED again, and tcp_in_window()'s
+     * four bounds decide; when one fails nothing has changed and the general path takes over (for
+     * the overshoot rule, liberal mode and the reasons).
+     *
+     * @return whether the packet was accepted, with {@link #timeoutMs} set
+     */
+    private boolean established(int base, int dir, PacketView v) {
+        int s = base + 4 * dir;
+        int r = base + 4 * (1 - dir);
+        int misc = p[base + TCP_MISC];
+        int senderMaxwin = p[s + MAXWIN];
+        if (senderMaxwin == 0) {
+            return false;
+        }
+        int seq = (int) v.tcpSequence();
+        int ack = (int) v.tcpAcknowledgement();
+        int sack = (flags(misc, 1 - dir) & F_SACK_PERM) != 0 ? v.tcpSackEdge(ack) : ack;
+        int end = seq + v.payloadLength();
+        int receiverEnd = p[r + END];
+        int receiverMaxwin = p[r + MAXWIN];
+        if (!before(seq, p[s + MAXEND] + 1) || !before(sack, receiverEnd + 1)
+                || receiverMaxwin != 0 && !after(end, p[s + END] - receiverMaxwin - 1)
+                || !after(sack, receiverEnd - maxAckWindow(senderMaxwin) - 1)) {
+            return false;
+        }
+        m = misc;
+        changes = 0;
+        reason = InvalidReason.NONE;
+        int winRaw = v.tcpWindow();
+        update(base, dir, ACK, seq, ack, sack, end, winRaw << scale(misc, dir), winRaw, true);
+        setLast(ACK, dir);
+        timeoutMs = timeout(ES, ACK);
+        p[base + TCP_MISC] = m;
+        return true;
     }
 
     /** The RST rules of the CLOSE case; returns ACCEPT to skip the window check, IGNORE to check it, or INVALID. */
@@ -527,7 +578,8 @@ final class TcpTracker {
         boolean hasAck = (flags & TCP_ACK) != 0;
         int seq = (int) v.tcpSequence();
         int ack = (int) v.tcpAcknowledgement();
-        int sack = ack;
+        // tcp_sack(): a receiver that negotiated SACK may be told about data beyond the cumulative ACK
+        int sack = (flags(m, 1 - dir) & F_SACK_PERM) != 0 ? v.tcpSackEdge(ack) : ack;
         int winRaw = v.tcpWindow();
         int win = winRaw;
         int end = end(v);
@@ -600,6 +652,15 @@ final class TcpTracker {
         if (!syn) {
             win <<= scale(m, dir);
         }
+        update(base, dir, index, seq, ack, sack, end, win, winRaw, hasAck);
+        return ACCEPT;
+    }
+
+    /** The in-window part of tcp_in_window(): the sender's and receiver's data and the retransmission count. */
+    private void update(int base, int dir, int index, int seq, int ack, int sack, int end, int win, int winRaw,
+                        boolean hasAck) {
+        int s = base + 4 * dir;
+        int r = base + 4 * (1 - dir);
         int swin = win + (sack - ack);
         if (Integer.compareUnsigned(p[s + MAXWIN], swin) < 0) {
             p[s + MAXWIN] = swin;
@@ -640,7 +701,6 @@ final class TcpTracker {
                 setRetrans(0);
             }
         }
-        return ACCEPT;
     }
 
     private static int fingerprint(int seq, int ack, int win) {

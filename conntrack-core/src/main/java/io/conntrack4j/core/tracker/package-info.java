@@ -24,7 +24,16 @@
  * On tables larger than the caches, pass packets in batches
  * ({@link io.conntrack4j.core.tracker.ConnectionTracker#process(io.conntrack4j.core.packet.PacketView[], int, int, long, ProcessResult[])
  * process(views, n, zone, now, results)}): the same verdicts, but the cache misses of the batch
- * overlap.
+ * overlap. A batch is worked in stages of 32 packets: hash every IPv4 key, load every home slot,
+ * probe, load every connection record, then track the packets in order with those lookups (reused
+ * only while no packet of the stage has inserted or removed an index entry).
+ *
+ * <h2>Memory layout</h2>
+ * An IPv4 connection costs about 173 bytes at one million connections: two 24-byte index slots
+ * (key and reference) at load factor 0.5, one 64-byte record (everything a packet touches, on one
+ * cache line in large tables) and 8 bytes of slot positions. TCP ACKs on assured ESTABLISHED
+ * connections take a fast path that checks the same four window bounds and falls back to the
+ * general state machine whenever one fails.
  *
  * <h2>Fragments</h2>
  * The tracker needs whole datagrams (Linux defragments before conntrack): any IP fragment gets

@@ -77,6 +77,39 @@ class PacketViewTest {
                 40000, 443), view.toTuple());
     }
 
+    private int sackEdge(int ack, byte[] options) {
+        byte[] ip = ipv4(6, "10.0.0.1", "10.0.0.2", tcp(1, 2, 3, ack & 0xffff_ffffL, 0x10, 5, options, new byte[0]));
+        assertEquals(ParseResult.OK, view.parseIp(ip, 0, ip.length));
+        return view.tcpSackEdge(ack);
+    }
+
+    @Test
+    void sackEdgeIsTheHighestRightEdgeAfterTheAck() {
+        // NOP, NOP, SACK with three blocks (right edges 3000, 9000, 5000), as Linux sends them
+        byte[] sack = bytes(1, 1, 5, 26, 0, 0, 0x0b, 0xb8, 0, 0, 0x0b, 0xb8, 0, 0, 0x1f, 0x40, 0, 0, 0x23, 0x28,
+                0, 0, 0x0f, 0xa0, 0, 0, 0x13, 0x88);
+        assertEquals(9000, sackEdge(1000, sack));
+        assertEquals(10_000, sackEdge(10_000, sack), "edges before the ACK do not count");
+        // sequence-number order: 9000 is after an ACK just below 2^32
+        assertEquals(9000, sackEdge(-100, sack));
+        // timestamps first, then SACK
+        assertEquals(9000, sackEdge(1000, concat(bytes(1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2), sack)));
+    }
+
+    @Test
+    void sackEdgeFollowsLinuxsOptionWalk() {
+        byte[] block = bytes(5, 10, 0, 0, 0, 100, 0, 0, 0, 200);
+        assertEquals(200, sackEdge(50, concat(block, bytes(0, 0))));
+        assertEquals(50, sackEdge(50, bytes(1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2)), "timestamp-only fast path");
+        assertEquals(50, sackEdge(50, concat(bytes(0, 0), block)), "end of options stops the walk");
+        assertEquals(50, sackEdge(50, concat(bytes(8, 1), block)), "a silly option size stops the walk");
+        assertEquals(50, sackEdge(50, bytes(1, 1, 5, 18, 0, 0, 0, 100, 0, 0, 0, 200)), "partial option");
+        assertEquals(50, sackEdge(50, bytes(5, 11, 0, 0, 0, 100, 0, 0, 0, 200, 0, 0)), "size not 2 + 8n");
+        // only the first SACK option counts
+        assertEquals(200, sackEdge(50, concat(block, bytes(5, 10, 0, 0, 0, 100, 0, 0, 1, 0), bytes(0, 0, 0, 0))));
+        assertEquals(50, sackEdge(50, new byte[0]));
+    }
+
     @Test
     void ethernetPaddingIsNotPayload() {
         byte[] ip = ipv4(6, "10.0.0.1", "10.0.0.2", tcp(1, 2, 3, 4, 0x10, 5, new byte[0], bytes('h', 'i')));

@@ -236,6 +236,55 @@ class ConnectionTrackerTest {
     }
 
     @Test
+    void batchOverEstablishedFlowsGivesTheSameVerdictsAndTableAsOneByOne() {
+        TrackerHarness single = new TrackerHarness();
+        TrackerHarness batched = new TrackerHarness();
+        int flows = 40;
+        for (int i = 0; i < flows; i++) {
+            for (TrackerHarness h : List.of(single, batched)) {
+                h.feed(Wire.ipv4(6, ip(i), "192.168.0.1", Wire.tcp(2000 + i, 80, 100, 0, Wire.SYN, 1000, 7, 0)));
+                h.feed(Wire.ipv4(6, "192.168.0.1", ip(i), Wire.tcp(80, 2000 + i, 900, 101, Wire.SYN | Wire.ACK, 1000, 7, 0)));
+                h.feed(Wire.ipv4(6, ip(i), "192.168.0.1", Wire.tcp(2000 + i, 80, 101, 901, Wire.ACK, 1000, -1, 0)));
+            }
+        }
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        long[] sent = new long[flows + 10];
+        List<byte[]> packets = new ArrayList<>();
+        for (int k = 0; k < 300; k++) {
+            int i = random.nextInt(flows + 10);  // the last ten are unknown flows: created mid-batch
+            int kind = random.nextInt(20);
+            int flags = kind == 0 ? Wire.RST | Wire.ACK : kind == 1 ? Wire.SYN : Wire.ACK | Wire.PSH;
+            long seq = 101 + sent[i] + (kind == 2 ? 50_000_000 : 0);  // kind 2: far outside the window
+            packets.add(Wire.ipv4(6, ip(i), "192.168.0.1", Wire.tcp(2000 + i, 80, seq, 901, flags, 1000, -1, 10)));
+            sent[i] += 10;
+        }
+        List<String> one = new ArrayList<>();
+        for (byte[] p : packets) {
+            one.add(single.feed(p) + " " + single.result.invalidReason() + " " + single.result.isReply());
+        }
+        List<String> many = new ArrayList<>();
+        for (int from = 0; from < packets.size(); from += 50) {
+            int n = Math.min(50, packets.size() - from);
+            io.conntrack4j.core.packet.PacketView[] views = new io.conntrack4j.core.packet.PacketView[n];
+            ProcessResult[] results = new ProcessResult[n];
+            for (int i = 0; i < n; i++) {
+                views[i] = Wire.view(packets.get(from + i));
+                results[i] = new ProcessResult();
+            }
+            batched.tracker.process(views, n, 0, batched.now[0], results);
+            for (ProcessResult r : results) {
+                many.add(r.verdict() + " " + r.invalidReason() + " " + r.isReply());
+            }
+        }
+        assertEquals(one, many);
+        assertTrue(one.contains("INVALID TCP_SEQ_OVER_UPPER_BOUND false"), one.toString());
+        assertTrue(one.contains("NEW NONE false"), one.toString());
+        assertEquals(single.tracker.list(Filter.all()).toString(), batched.tracker.list(Filter.all()).toString());
+        assertEquals(single.tracker.statistics().toConntrackLine(0), batched.tracker.statistics().toConntrackLine(0));
+        assertEquals(single.events, batched.events);
+    }
+
+    @Test
     void shardIsTheSameForBothDirections() {
         for (int i = 0; i < 200; i++) {
             var out = Wire.view(Wire.ipv4(6, ip(i), "172.16.0.1", Wire.tcp(1000 + i, 443, 1, 0, Wire.SYN, 100, -1, 0)));

@@ -75,6 +75,32 @@ final class Wire {
         return t;
     }
 
+    /** TCP header with the given option bytes (a multiple of 4). */
+    static byte[] tcp(int sport, int dport, long seq, long ack, int flags, int window, byte[] options, int dataLength) {
+        byte[] t = new byte[20 + options.length + dataLength];
+        put16(t, 0, sport);
+        put16(t, 2, dport);
+        put32(t, 4, seq);
+        put32(t, 8, ack);
+        t[12] = (byte) ((20 + options.length) / 4 << 4);
+        t[13] = (byte) flags;
+        put16(t, 14, window);
+        System.arraycopy(options, 0, t, 20, options.length);
+        return t;
+    }
+
+    /** NOP, NOP and one SACK block {@code [left, right)}: 12 option bytes. */
+    static byte[] sackBlock(long left, long right) {
+        byte[] o = new byte[12];
+        o[0] = 1;
+        o[1] = 1;
+        o[2] = 5;
+        o[3] = 10;
+        put32(o, 4, left);
+        put32(o, 8, right);
+        return o;
+    }
+
     static byte[] udp(int sport, int dport, int dataLength) {
         byte[] u = new byte[8 + dataLength];
         put16(u, 0, sport);
