@@ -20,8 +20,12 @@ import java.util.Objects;
  * thread, so the calling thread never changes namespace.
  *
  * <p>Extended ACKs and capped ACKs are always on, so kernel errors carry the kernel's explanation.
- * Receiving uses one 32 KiB direct buffer (the most the kernel puts in one dump datagram) and sending
- * one direct buffer, both reused: the dump path allocates nothing per message.
+ * Receiving uses one 32 KiB direct buffer and sending one direct buffer, both reused: the dump path
+ * allocates nothing per message. 32 KiB is the most the kernel puts in one dump datagram
+ * (netlink_dump sizes each datagram to the largest recvmsg length seen on the socket, capped at
+ * 32 KiB less the skb overhead), so a bigger buffer would not mean fewer receives. A dump that
+ * receives ahead ({@link ConntrackTable#receiveAhead(boolean)}) adds a ring of such buffers, made
+ * once per socket.
  *
  * <p>Not thread-safe: use one socket per thread, or lock around it. Operations are in
  * {@link ConntrackTable}.
