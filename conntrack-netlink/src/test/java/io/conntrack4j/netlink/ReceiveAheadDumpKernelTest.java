@@ -150,6 +150,19 @@ class ReceiveAheadDumpKernelTest {
             assertEquals(500, visited[0], "no visit after the throw");
             assertEquals(ENTRIES, table.count(), "the rest of the dump was drained");
 
+            // an Error is not held back until the end of the dump: it leaves at once, and the
+            // receiver reads and discards the rest before the dump returns
+            visited[0] = 0;
+            StackOverflowError error = assertThrows(StackOverflowError.class, () -> table.dump(entry -> {
+                if (++visited[0] == 700) {
+                    throw new StackOverflowError("visitor error");
+                }
+                return true;
+            }));
+            assertEquals("visitor error", error.getMessage());
+            assertEquals(ENTRIES, table.count(), "the rest of the dump was read before the error left");
+            assertEquals(0, table.socket().unmatchedMessages(), "no stale reply was left on the socket");
+
             visited[0] = 0;
             DumpSummary stopped = table.dump(entry -> ++visited[0] < 2);
             assertEquals(2, stopped.entries());
