@@ -3,6 +3,8 @@
 // inside the process, as dump-recv.c times the C floor, so that JVM start-up is not measured.
 //   dump RUNS WARMUP   ConntrackTable.dump over the namespace's table, a visitor reading the
 //                      tuple, status, timeout and mark of every entry; "entries wall-seconds cpu-seconds" per run
+//   dump-ahead RUNS WARMUP   the same with ConntrackTable.receiveAhead(true): the kernel's work runs
+//                      on the receiving thread, so cpu-seconds (this thread's) is the visitor's share only
 //   write N RUNS       createAll of N UDP entries, then deleteAll of them, per run:
 //                      "created/s deleted/s created/cpu-s deleted/cpu-s" (wall-clock and thread-CPU rates)
 //   events N BUFFER    a listener with a BUFFER-byte receive buffer polling on its own thread while
@@ -34,15 +36,16 @@ public class NetlinkSpeed {
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "dump" -> dump(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "dump" -> dump(Integer.parseInt(args[1]), Integer.parseInt(args[2]), false);
+            case "dump-ahead" -> dump(Integer.parseInt(args[1]), Integer.parseInt(args[2]), true);
             case "write" -> write(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "events" -> events(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
-            default -> throw new IllegalArgumentException("mode: dump, write or events");
+            default -> throw new IllegalArgumentException("mode: dump, dump-ahead, write or events");
         }
     }
 
-    static void dump(int runs, int warmup) {
-        try (ConntrackTable table = new ConntrackTable(NetlinkSocket.open())) {
+    static void dump(int runs, int warmup, boolean ahead) {
+        try (ConntrackTable table = new ConntrackTable(NetlinkSocket.open()).receiveAhead(ahead)) {
             long[] sink = new long[2];
             for (int run = 0; run < warmup + runs; run++) {
                 sink[0] = 0;

@@ -1,28 +1,43 @@
 #!/usr/bin/env bash
 # Side by side, in one run, on the same kernel table of N entries (default 1,000,000):
-#   - wall and CPU time of `conntrack -L > /dev/null` and of `bin/ct4j -L > /dev/null` (dump +
-#     format + print), median of RUNS runs each, interleaved so that machine noise hits both alike;
+#   - wall and CPU time of `conntrack -L > /dev/null`, of `bin/ct4j -L > /dev/null` (dump +
+#     format + print) and of dump-recv.c (a bare C receive loop over the same dump, process start
+#     included, when gcc is there), median of RUNS runs each, interleaved so that machine noise
+#     hits all alike; ratios ct4j/conntrack and ct4j/C;
+#   - start-up: conntrack -L and ct4j -L on an empty namespace (their difference is what the JVM
+#     and jnr-ffi cost before the first recvmsg; with a big table elsewhere the kernel still walks
+#     the whole global hash, so the empty dump is not free);
 #   - JMH ConntrackFormatBenchmark (when conntrack-bench/target/benchmarks.jar is built): core's
 #     cost per formatted line, scaled to N.
 # Needs root and python3. Creates its own network namespace and restores nf_conntrack_max on exit.
 # Usage: conntrack-bench/scripts/list-side-by-side.sh [N] [RUNS]
+#   NS=name: use the existing namespace `name` as it is (no loading, not deleted), e.g. to repeat
+#   runs on one loaded table; N is then only used for the JMH scaling.
+#   CT4J="cmd args": what to run as ct4j (default bin/ct4j), e.g. to compare JVM flags.
 set -euo pipefail
 n="${1:-1000000}"
 runs="${2:-5}"
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-ns="ct4jbench-$$"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+ns="${NS:-ct4jbench-$$}"
+own_ns=$([ -z "${NS:-}" ] && echo 1 || echo 0)
+ct4j="${CT4J:-$root/bin/ct4j}"
 work="$(mktemp -d)"
 max_file=/proc/sys/net/netfilter/nf_conntrack_max
 old_max="$(cat "$max_file")"
 
 cleanup() {
-  ip netns delete "$ns" 2>/dev/null || true
-  echo "$old_max" > "$max_file"
+  if [ "$own_ns" = 1 ]; then
+    ip netns delete "$ns" 2>/dev/null || true
+    echo "$old_max" > "$max_file"
+  fi
+  ip netns delete "$ns-empty" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-
+ip netns add "$ns-empty"
+if [ "$own_ns" = 1 ]; then
 ip netns add "$ns"
 need=$((n + n / 4))
 [ "$old_max" -ge "$need" ] || echo "$need" > "$max_file"
@@ -36,8 +51,14 @@ awk -v n="$n" 'BEGIN {
 }' > "$work/entries"
 echo "loading $n entries with conntrack -R ..."
 ip netns exec "$ns" conntrack -R "$work/entries" >/dev/null 2>&1 || true
+fi
 have="$(ip netns exec "$ns" conntrack -C)"
 echo "table holds $have entries"
+c_loop=""
+if command -v gcc >/dev/null; then
+  gcc -O2 -Wall -o "$work/dump-recv" "$here/dump-recv.c"
+  c_loop="$work/dump-recv"
+fi
 
 # Both commands run from one shell inside the namespace, so `ip netns exec` (hundreds of ms on a
 # busy host) is paid once and not counted. Wall time and CPU time (user+sys, from wait4) are
@@ -53,23 +74,42 @@ with open(out, "a") as f:
     f.write("%.3f %.3f %.3f %.3f\n" % (time.time() - start, usage.ru_utime, usage.ru_stime,
                                        usage.ru_utime + usage.ru_stime))
 PY
-"$root/bin/ct4j" --help > /dev/null   # builds the jar when stale, outside the measurement
+$ct4j --help > /dev/null   # builds the jar when stale, outside the measurement
+ip netns exec "$ns-empty" $ct4j -L > /dev/null 2>&1 || true   # writes the class-data archive, unmeasured
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 ip netns exec "$ns" bash -c "
   for _ in \$(seq $runs); do
     python3 '$work/measure.py' '$work/conntrack.times' conntrack -L
-    python3 '$work/measure.py' '$work/ct4j.times' '$root/bin/ct4j' -L
+    python3 '$work/measure.py' '$work/ct4j.times' $ct4j -L
+    if [ -n '$c_loop' ]; then python3 '$work/measure.py' '$work/c.times' '$c_loop' 1; fi
   done"
+ip netns exec "$ns-empty" bash -c "
+  for _ in \$(seq $runs); do
+    python3 '$work/measure.py' '$work/conntrack-empty.times' conntrack -L
+    python3 '$work/measure.py' '$work/ct4j-empty.times' $ct4j -L
+  done"
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 column() { awk -v k="$2" '{ print $k }' "$1" | median; }
+report() { # label file
+  echo "$1: median wall $(column "$2" 1)s, cpu $(column "$2" 4)s over $runs runs (wall user sys cpu per run:)"
+  sed 's/^/    /' "$2"
+}
 c="$(column "$work/conntrack.times" 1)"; cc="$(column "$work/conntrack.times" 4)"
 j="$(column "$work/ct4j.times" 1)"; jc="$(column "$work/ct4j.times" 4)"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-echo "conntrack -L : median wall ${c}s, cpu ${cc}s over $runs runs (wall user sys cpu per run:)"
-sed 's/^/    /' "$work/conntrack.times"
-echo "ct4j -L      : median wall ${j}s, cpu ${jc}s over $runs runs (wall user sys cpu per run:)"
-sed 's/^/    /' "$work/ct4j.times"
+echo "load average before: $load_before, after: $load_after, on $(nproc) cores"
+report "conntrack -L      " "$work/conntrack.times"
+report "ct4j -L           " "$work/ct4j.times"
 awk -v c="$c" -v j="$j" -v cc="$cc" -v jc="$jc" \
   'BEGIN { printf "ratio ct4j/conntrack: wall %.2f, cpu %.2f\n", j / c, jc / cc }'
+if [ -n "$c_loop" ]; then
+  report "C recv loop       " "$work/c.times"
+  b="$(column "$work/c.times" 1)"; bc="$(column "$work/c.times" 4)"
+  awk -v b="$b" -v j="$j" -v bc="$bc" -v jc="$jc" \
+    'BEGIN { printf "ratio ct4j/C recv loop: wall %.2f, cpu %.2f\n", j / b, jc / bc }'
+fi
+report "conntrack -L empty" "$work/conntrack-empty.times"
+report "ct4j -L empty     " "$work/ct4j-empty.times"
 
 if [ ! -f "$root/conntrack-bench/target/benchmarks.jar" ]; then
   echo "no conntrack-bench/target/benchmarks.jar: JMH part skipped"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # conntrack4j's netlink paths against the C floor, side by side in one run (needs root, gcc):
 #   1. dump: dump-recv.c (bare C recv loop counting messages) vs ConntrackTable.dump (flyweight
-#      visitor reading tuple, status, timeout, mark) over the same table of N entries (default
-#      1,000,000), RUNS runs each (default 5), timed inside each process, medians and ratio;
+#      visitor reading tuple, status, timeout, mark), plain and receiving ahead on a second thread,
+#      over the same table of N entries (default 1,000,000), RUNS runs each (default 5), timed
+#      inside each process, medians and ratios;
 #   2. batched writes: createAll / deleteAll of 200,000 UDP entries vs create-batch.c (the same
 #      requests, 128 per sendmsg, from C), RUNS runs each, median rates (wall and per CPU-second);
 #   3. events: 50,000 NEW + 50,000 DESTROY with a 64 MiB receive buffer: events received, overruns.
@@ -55,6 +56,7 @@ echo "table holds $(ip netns exec "$ns" conntrack -C) entries"
 for _ in $(seq "$runs"); do
   ip netns exec "$ns" "$work/dump-recv" 1 >> "$work/c.runs"
   ip netns exec "$ns" bash -c "$(declare -f speed); cp='$cp'; here='$here'; speed dump 1 2" >> "$work/java.runs"
+  ip netns exec "$ns" bash -c "$(declare -f speed); cp='$cp'; here='$here'; speed dump-ahead 1 2" >> "$work/ahead.runs"
 done
 for column in 2 3; do
   what=$([ "$column" = 2 ] && echo "wall" || echo "thread CPU (kernel work included)")
@@ -64,6 +66,11 @@ for column in 2 3; do
   echo "dump $what, ConntrackTable : median ${j}s ($(awk -v k="$column" '{ printf "%s ", $k }' "$work/java.runs"))"
   awk -v c="$c" -v j="$j" -v n="$n" 'BEGIN { printf "  ratio java/C: %.2f  (%.0f vs %.0f entries/s)\n", j / c, n / j, n / c }'
 done
+c="$(awk '{ print $2 }' "$work/c.runs" | median)"
+a="$(awk '{ print $2 }' "$work/ahead.runs" | median)"
+echo "dump wall, receive-ahead   : median ${a}s ($(awk '{ printf "%s ", $2 }' "$work/ahead.runs"))"
+awk -v c="$c" -v a="$a" 'BEGIN { printf "  ratio receive-ahead/C: %.2f\n", a / c }'
+echo "dump caller-thread CPU, receive-ahead (the visitor's share): median $(awk '{ print $3 }' "$work/ahead.runs" | median)s"
 ip netns delete "$ns"
 
 ip netns add "$ns-w"

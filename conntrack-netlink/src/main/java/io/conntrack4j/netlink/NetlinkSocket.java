@@ -20,8 +20,12 @@ import java.util.Objects;
  * thread, so the calling thread never changes namespace.
  *
  * <p>Extended ACKs and capped ACKs are always on, so kernel errors carry the kernel's explanation.
- * Receiving uses one 32 KiB direct buffer (the most the kernel puts in one dump datagram) and sending
- * one direct buffer, both reused: the dump path allocates nothing per message.
+ * Receiving uses one 32 KiB direct buffer and sending one direct buffer, both reused: the dump path
+ * allocates nothing per message. 32 KiB is the most the kernel puts in one dump datagram
+ * (netlink_dump sizes each datagram to the largest recvmsg length seen on the socket, capped at
+ * 32 KiB less the skb overhead), so a bigger buffer would not mean fewer receives. A dump that
+ * receives ahead ({@link ConntrackTable#receiveAhead(boolean)}) adds a ring of such buffers, made
+ * once per socket.
  *
  * <p>Not thread-safe: use one socket per thread, or lock around it. Operations are in
  * {@link ConntrackTable}.
@@ -110,6 +114,13 @@ public final class NetlinkSocket implements AutoCloseable {
     private final ByteBuffer pollFd = ByteBuffer.allocateDirect(8).order(ByteOrder.nativeOrder());
     private final MessageWriter writer = new MessageWriter(send);
     private final MessageIterator messages = new MessageIterator();
+    /** The memory the handler reads: {@link #receive}, or the slot of a receive-ahead dump. */
+    private ByteBuffer currentHost = receive;
+    private ByteBuffer currentNetwork = receiveNetwork;
+    /** Created on the first receive-ahead dump, then reused: its buffers live as long as the socket. */
+    private ReceiveAhead receiveAhead;
+    /** The first exception a reply handler threw during the operation in progress. */
+    private RuntimeException handlerFailure;
     private int seq;
     private long unmatchedMessages;
     private boolean closed;
@@ -258,14 +269,14 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    /** The receive buffer in native order (attribute headers). */
+    /** The received datagram being handled, in native order (attribute headers). */
     ByteBuffer host() {
-        return receive;
+        return currentHost;
     }
 
-    /** The same receive memory in big-endian order (ctnetlink payloads). */
+    /** The same memory in big-endian order (ctnetlink payloads). */
     ByteBuffer network() {
-        return receiveNetwork;
+        return currentNetwork;
     }
 
     /**
@@ -350,7 +361,7 @@ public final class NetlinkSocket implements AutoCloseable {
     void executeBatch(String operation, int firstSeq, int lastSeq, BatchErrorHandler handler) {
         transmit(operation, writer.length());
         while (true) {
-            int received = receiveDatagram(operation);
+            int received = receiveInto(operation, receive);
             messages.wrap(receive, received);
             boolean done = false;
             while (messages.next()) {
@@ -396,43 +407,98 @@ public final class NetlinkSocket implements AutoCloseable {
         writer.end();
         int requestSeq = seq;
         transmit(operation, writer.length());
-        RuntimeException handlerFailure = null;
+        handlerFailure = null;
         while (true) {
-            int received = receiveDatagram(operation);
-            messages.wrap(receive, received);
-            while (messages.next()) {
-                if (messages.seq() != requestSeq) {
-                    unmatchedMessages++;
-                    continue;
-                }
-                int type = messages.type();
-                if (type == Netlink.NLMSG_ERROR || type == Netlink.NLMSG_DONE) {
-                    int errno = messages.length() >= Netlink.NLMSG_HDRLEN + 4
-                            ? -receive.getInt(messages.offset() + Netlink.NLMSG_HDRLEN) : 0;
-                    if (errno != 0) {
-                        throw new NetlinkException(operation, errno,
-                                ExtendedAck.message(receive, receiveNetwork, messages.offset(), messages.length()));
-                    }
-                    if (handlerFailure != null) {
-                        throw handlerFailure;
-                    }
+            int received = receiveInto(operation, receive);
+            if (handleReply(operation, requestSeq, receive, receiveNetwork, received, handler)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * {@link #execute(String, ReplyHandler)} with the receiving on a second thread: a
+     * {@link ReceiveAhead} calls recv(2) into a ring of buffers while this thread runs the handler
+     * on the datagrams already received. Replies, errors and the handler's exceptions are the same
+     * as with {@code execute}; the receiving thread has ended when this returns or throws, so the
+     * socket is again used by one thread only.
+     *
+     * @param operation what is being done, for error messages
+     * @param handler the replies, called on this thread
+     * @throws NetlinkException when the kernel reports an error or a receive fails
+     */
+    void executeReceivingAhead(String operation, ReplyHandler handler) {
+        writer.end();
+        int requestSeq = seq;
+        transmit(operation, writer.length());
+        handlerFailure = null;
+        if (receiveAhead == null) {
+            receiveAhead = new ReceiveAhead(this, RECEIVE_BUFFER_BYTES);
+        }
+        ReceiveAhead ring = receiveAhead;
+        ring.start(operation, requestSeq);
+        try {
+            while (true) {
+                int slot = ring.take();
+                currentHost = ring.host(slot);
+                currentNetwork = ring.network(slot);
+                boolean ended = handleReply(operation, requestSeq, currentHost, currentNetwork, ring.length(slot), handler);
+                ring.release();
+                if (ended) {
                     return;
                 }
-                if (type == Netlink.NLMSG_NOOP) {
-                    continue;
+            }
+        } finally {
+            currentHost = receive;
+            currentNetwork = receiveNetwork;
+            ring.stop();
+        }
+    }
+
+    /**
+     * Hands the messages of one received datagram that answer {@code requestSeq} to the handler.
+     *
+     * @return whether the datagram ended the reply (ACK or NLMSG_DONE)
+     * @throws NetlinkException for an error reply, or the handler's first exception at the end
+     */
+    private boolean handleReply(String operation, int requestSeq, ByteBuffer host, ByteBuffer network, int received,
+            ReplyHandler handler) {
+        messages.wrap(host, received);
+        while (messages.next()) {
+            if (messages.seq() != requestSeq) {
+                unmatchedMessages++;
+                continue;
+            }
+            int type = messages.type();
+            if (type == Netlink.NLMSG_ERROR || type == Netlink.NLMSG_DONE) {
+                int errno = messages.length() >= Netlink.NLMSG_HDRLEN + 4
+                        ? -host.getInt(messages.offset() + Netlink.NLMSG_HDRLEN) : 0;
+                if (errno != 0) {
+                    throw new NetlinkException(operation, errno,
+                            ExtendedAck.message(host, network, messages.offset(), messages.length()));
                 }
-                if (type == Netlink.NLMSG_OVERRUN) {
-                    throw new NetlinkOverrunException(operation);
+                RuntimeException failure = handlerFailure;
+                handlerFailure = null;
+                if (failure != null) {
+                    throw failure;
                 }
-                if (handlerFailure == null) {
-                    try {
-                        handler.onMessage(messages);
-                    } catch (RuntimeException e) {
-                        handlerFailure = e;
-                    }
+                return true;
+            }
+            if (type == Netlink.NLMSG_NOOP) {
+                continue;
+            }
+            if (type == Netlink.NLMSG_OVERRUN) {
+                throw new NetlinkOverrunException(operation);
+            }
+            if (handlerFailure == null) {
+                try {
+                    handler.onMessage(messages);
+                } catch (RuntimeException e) {
+                    handlerFailure = e;
                 }
             }
         }
+        return false;
     }
 
     private void transmit(String operation, int length) {
@@ -457,9 +523,17 @@ public final class NetlinkSocket implements AutoCloseable {
         }
     }
 
-    private int receiveDatagram(String operation) {
+    /**
+     * Receives one datagram into {@code into} (a {@link #RECEIVE_BUFFER_BYTES} direct buffer),
+     * retrying after EINTR and, on a non-blocking socket, waiting with poll(2).
+     *
+     * @return its length
+     * @throws NetlinkOverrunException after ENOBUFS
+     * @throws NetlinkException when recv fails, or the datagram did not fit
+     */
+    int receiveInto(String operation, ByteBuffer into) {
         while (true) {
-            long received = libc.recv(fd, receive, RECEIVE_BUFFER_BYTES, Netlink.MSG_TRUNC);
+            long received = libc.recv(fd, into, RECEIVE_BUFFER_BYTES, Netlink.MSG_TRUNC);
             if (received >= 0) {
                 if (received > RECEIVE_BUFFER_BYTES) {
                     throw new NetlinkException(operation + ": a " + received + "-byte datagram did not fit the "

@@ -6,7 +6,9 @@
  * ({@link io.conntrack4j.netlink.ConntrackTable#list()}, every attribute the kernel sends), flushes and
  * deletes entries, and reads per-CPU statistics; {@link io.conntrack4j.netlink.DumpFilter} selects
  * entries for a dump or flush, filtered in the kernel as far as it reliably can and checked again in
- * user space. {@link io.conntrack4j.netlink.ExpectationTable} does the same for expectations
+ * user space. Dumps can receive on a second thread while the caller visits
+ * ({@link io.conntrack4j.netlink.ConntrackTable#receiveAhead(boolean)}), so that the kernel's half
+ * of a big dump and the caller's half run on two cores. {@link io.conntrack4j.netlink.ExpectationTable} does the same for expectations
  * (what {@code conntrack -L/-I/-D/-F expect} do), through the reused
  * {@link io.conntrack4j.netlink.ExpectationEntry} view. Kernel errors
  * arrive as {@link io.conntrack4j.netlink.NetlinkException} with the kernel's extended-ACK text.

@@ -317,11 +317,19 @@ final class ConntrackCommand {
      * family and protocol, build a {@link Connection}.
      */
     private static int list(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
+        if (options.zero() && filtersEntries(options)) {
+            err.println(PREFIX + "Can't use -z with filtering parameters");
+            err.println(TRY_HELP);
+            return PARAMETER_PROBLEM;
+        }
         if (options.status() >= 0 && options.statusMask() == 0) {
             // conntrack asks the kernel to filter on status, and the kernel refuses an empty mask
             err.println(PREFIX + "Operation failed: invalid parameters");
             return OTHER_PROBLEM;
         }
+        // the kernel fills each datagram inside the receive of the one before: receiving on a
+        // second thread lets it work while this thread formats
+        table.receiveAhead(true);
         if (options.xml()) {
             return listXml(table, options, out, err);
         }
@@ -360,17 +368,41 @@ final class ConntrackCommand {
             // a reader that went away (ct4j -L | head) ends the dump, as SIGPIPE ends conntrack
             return !(text.flushIfFull() && out.checkError());
         };
-        if (options.family() == null) {
-            table.dump(print);
-        } else {
-            table.dump(options.family(), print);
-        }
+        dump(table, options, print);
         text.flush();
         if (out.checkError()) {
             return SIGPIPE_EXIT;
         }
         err.println(PREFIX + shown[0] + " flow entries have been shown.");
         return 0;
+    }
+
+    /**
+     * Dumps the family of {@code -f} (both without it); with {@code -z} the kernel zeroes the
+     * counters of every entry it sends, and the visitor sees them as they were.
+     */
+    private static void dump(ConntrackTable table, ConntrackOptions options, ConntrackVisitor visitor) {
+        if (options.zero()) {
+            if (options.family() == null) {
+                table.dumpAndZeroCounters(visitor);
+            } else {
+                table.dumpAndZeroCounters(options.family(), visitor);
+            }
+        } else if (options.family() == null) {
+            table.dump(visitor);
+        } else {
+            table.dump(options.family(), visitor);
+        }
+    }
+
+    /**
+     * The options conntrack counts as filtering parameters, which -z refuses (CT_COMPARISON): -p,
+     * addresses, mark, status, zones and labels (the family and NAT filters are not among them).
+     */
+    private static boolean filtersEntries(ConntrackOptions o) {
+        return o.protocol() >= 0 || o.source() != null || o.destination() != null || o.replySource() != null
+                || o.replyDestination() != null || o.mark() >= 0 || o.status() >= 0 || o.zone() >= 0
+                || o.originalZone() >= 0 || o.replyZone() >= 0 || o.labelFilter() != null;
     }
 
     /**
@@ -416,11 +448,7 @@ final class ConntrackCommand {
             text.appendUtf8(line).append('\n');
             return !(text.flushIfFull() && out.checkError());
         };
-        if (options.family() == null) {
-            table.dump(print);
-        } else {
-            table.dump(options.family(), print);
-        }
+        dump(table, options, print);
         if (shown[0] > 0) {
             text.appendAscii(footer);
         }

@@ -33,6 +33,7 @@ final class ConntrackOptions {
         "--event-mask", "--tuple-src", "--tuple-dst", "--mask-src", "--mask-dst", "--nat-range", "--mark", "--id",
         "--family", "--src-nat", "--dst-nat", "--output", "--secmark", "--buffer-size", "--any-nat", "--zone",
         "--label", "--label-add", "--label-del", "--orig-zone", "--reply-zone"};
+    private static final int ZERO_COLUMN = List.of(CHECKED).indexOf("--zero");
     /**
      * Per command, per {@link #CHECKED} option: 0 illegal, 1 mandatory, 2 optional (conntrack 1.4.7's
      * table, whose "decided later" tuple entries of -I and -G are optional here and checked by
@@ -68,7 +69,7 @@ final class ConntrackOptions {
         "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
         "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone", "--tuple-src", "--tuple-dst",
         "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst",
-        "--label", "--label-add", "--label-del"};
+        "--label", "--label-add", "--label-del", "--zero"};
     /** Where conntrack (libnetfilter_conntrack) reads label names from. */
     static final Path CONNLABEL_CONF = Path.of("/etc/xtables/connlabel.conf");
     private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
@@ -138,6 +139,7 @@ final class ConntrackOptions {
     private boolean timestamps;
     private boolean xml;
     private boolean save;
+    private boolean zero;
     private boolean labels;
     private LabelMap labelMap;
     private boolean labelMapLoaded;
@@ -397,6 +399,11 @@ final class ConntrackOptions {
         return save;
     }
 
+    /** @return {@code -z}: zero the counters of the entries listed */
+    boolean zero() {
+        return zero;
+    }
+
     /** @return {@code -o xml} */
     boolean xml() {
         return xml;
@@ -560,6 +567,19 @@ final class ConntrackOptions {
                     throw new CommandLineException("Invalid commands combination");
                 }
                 o.command = next;
+                continue;
+            }
+            if (name.equals("-z") || name.equals("--zero")) {
+                if (value != null && name.equals("--zero")) {
+                    throw new CommandLineException("unknown option `" + arg + "'");
+                }
+                o.zero = true;
+                o.given[ZERO_COLUMN] = true;
+                if (value != null) {
+                    // getopt reads -zfoo as -z -foo: the rest is the next option
+                    args = args.clone();
+                    args[i--] = "-" + value;
+                }
                 continue;
             }
             String canonical = canonical(name, o.protocol, arg);

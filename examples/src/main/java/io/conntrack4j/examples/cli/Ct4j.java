@@ -45,6 +45,8 @@ public final class Ct4j {
             "  -o, --output LIST       a comma list of: extended, id, ktimestamp, timestamp (-E), userspace,",
             "                          xml (-L, -E), save (-L, alone), labels",
             "  -l, --label NAME[,...]  only entries with all these labels (-L, -D, -E; repeatable)",
+            "  -z, --zero              -L: zero the packet and byte counters of the entries listed",
+            "                          (their values before zeroing are printed; no filters but -f, NAT)",
             "  --label-add NAME[,...]  -I: create the entry with these labels (repeatable)",
             "                          label names come from /etc/xtables/connlabel.conf",
             "",

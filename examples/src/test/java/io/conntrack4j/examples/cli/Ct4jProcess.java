@@ -55,6 +55,8 @@ final class Ct4jProcess {
     private static List<String> launcherFlags() {
         List<String> flags = new ArrayList<>();
         flags.add("--enable-native-access=ALL-UNNAMED");
+        // bin/ct4j binds libc through jnr-ffi's reflective loader (faster start-up)
+        flags.add("-Djnr.ffi.asm.enabled=false");
         if (Runtime.version().feature() >= 23) {
             flags.add("--sun-misc-unsafe-memory-access=allow");
         }
