@@ -71,7 +71,7 @@ class ExpectationFormatKernelTest {
         BackgroundProcess plainEvents = lab.start(server, "conntrack", "-E", "expect");
         // The listeners subscribe while the FTP connection is set up; the SIP and inserted
         // expectations come seconds later, so at least their NEW events are seen.
-        lab.start(server, "nc", "-l", "-p", "21");
+        BackgroundProcess ftpServer = lab.start(server, "nc", "-l", "-p", "21");
         Await.until(WAIT, "FTP server listening", () -> server.exec("ss", "-Hltn", "sport", "=", ":21").stdout()
                 .contains(":21"));
         BackgroundProcess ftp = lab.start(client, "nc", "10.9.0.2", "21");
@@ -79,6 +79,9 @@ class ExpectationFormatKernelTest {
         // send a first line, wait until the kernel has seen data (ASSURED), then the PORT command.
         // One write only: a second pending one could share the PORT command's segment.
         ftp.write("USER anonymous\r\n");
+        // ASSURED alone is not enough: on a busy machine nc may not have sent the line yet, and would
+        // then send both lines in one segment, where the helper does not look for PORT
+        Await.until(WAIT, "the FTP server to receive the first line", () -> ftpServer.stdoutSoFar().contains("USER"));
         Await.until(WAIT, "FTP control connection", () ->
                 server.exec("conntrack", "-L", "-p", "tcp", "--dport", "21").stdout().contains("[ASSURED]"));
         ftp.write("PORT 10,9,0,1,4,1\r\n");
