@@ -82,8 +82,8 @@ final class ConntrackCommand {
                 case COUNT -> count(table, out);
                 case CREATE -> create(table, options, err);
                 case GET -> get(table, options, out, err);
-                case DELETE -> deleteOrUpdate(table, options, out, err, false);
-                case UPDATE -> deleteOrUpdate(table, options, out, err, true);
+                case DELETE -> delete(table, options, out, err);
+                case UPDATE -> UpdateCommand.run(table, options, out, err);
                 case FLUSH -> flush(table, err);
             };
         } catch (NetlinkException e) {
@@ -165,18 +165,17 @@ final class ConntrackCommand {
     }
 
     /**
-     * conntrack -D and -U dump the table and act on each entry the options match; with no match
-     * they fail (exit 1) after saying that 0 entries were changed.
+     * conntrack -D dumps the table and deletes each entry the options match; with no match it
+     * fails (exit 1) after saying that 0 entries were deleted. -U is {@link UpdateCommand}.
      */
-    private static int deleteOrUpdate(ConntrackTable table, ConntrackOptions o, PrintStream out, PrintStream err,
-            boolean update) {
+    private static int delete(ConntrackTable table, ConntrackOptions o, PrintStream out, PrintStream err) {
         List<Connection> matches = new ArrayList<>();
         for (Connection c : o.family() == null ? table.list() : table.list(o.family())) {
             if (matches(o, c)) {
                 matches.add(c);
             }
         }
-        // conntrack prints what it deleted or updated without labels, whatever -l or -o labels say
+        // conntrack prints what it deleted without labels, whatever -l or -o labels say
         ConntrackFormat format = ConntrackFormat.builder().extended(o.extended()).id(o.id())
                 .kernelTimestamps(o.kernelTimestamps()).build();
         int done = 0;
@@ -184,31 +183,8 @@ final class ConntrackCommand {
         for (Connection c : matches) {
             int zone = c.hasZone() ? c.zone() : 0;
             try {
-                if (update) {
-                    Connection.Builder change = Connection.builder(c.original(), c.reply());
-                    if (c.hasZone()) {
-                        change.zone(c.zone());
-                    }
-                    if (o.timeout() >= 0) {
-                        change.timeout((int) o.timeout());
-                    }
-                    if (o.status() >= 0) {
-                        change.status(o.status());
-                    }
-                    if (o.mark() >= 0) {
-                        int mark = (int) (o.mark() & o.markMask());
-                        table.updateMark(c.original(), zone, mark, (int) (o.markMask() == 0xFFFFFFFFL ? -1 : o.markMask()));
-                    }
-                    table.update(change.build());
-                    Optional<Connection> updated = table.get(c.original(), zone);
-                    if (updated.isEmpty()) {
-                        continue;
-                    }
-                    format.formatTo(text, updated.get()).append('\n');
-                } else {
-                    table.delete(c.original(), zone);
-                    format.formatTo(text, c).append('\n');
-                }
+                table.delete(c.original(), zone);
+                format.formatTo(text, c).append('\n');
                 done++;
             } catch (NetlinkException e) {
                 // gone meanwhile (timed out, or deleted by someone else): not counted, like conntrack
@@ -219,7 +195,7 @@ final class ConntrackCommand {
         }
         out.print(text);
         out.flush();
-        err.println(PREFIX + done + " flow entries have been " + (update ? "updated." : "deleted."));
+        err.println(PREFIX + done + " flow entries have been deleted.");
         return done == 0 ? OTHER_PROBLEM : 0;
     }
 

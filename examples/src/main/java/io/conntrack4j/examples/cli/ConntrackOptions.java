@@ -143,6 +143,8 @@ final class ConntrackOptions {
     private boolean labelMapLoaded;
     private long[] labelFilter;
     private long[] labelAdd;
+    private long[] labelDel;
+    private boolean labelDelGiven;
     private boolean expect;
     private IpAddress tupleSource;
     private IpAddress tupleDestination;
@@ -422,6 +424,21 @@ final class ConntrackOptions {
         return labelFilter;
     }
 
+    /**
+     * {@code --label-del}: the label bits to clear, {low, high}; null with {@link #labelDelGiven()}
+     * when no name was given, which clears every label.
+     *
+     * @return the bits, or null
+     */
+    long[] labelDel() {
+        return labelDel;
+    }
+
+    /** @return whether {@code --label-del} was given, with or without names */
+    boolean labelDelGiven() {
+        return labelDelGiven;
+    }
+
     /** @return the label bits of {@code --label-add}, {low, high}, or null */
     long[] labelAdd() {
         return labelAdd;
@@ -563,6 +580,13 @@ final class ConntrackOptions {
                 continue;
             }
             String canonical = canonical(name, o.protocol, arg);
+            if (canonical.equals("--label-del")) {
+                // like the NAT options, names come only from the next word; an attached list
+                // (--label-del=NAME) is dropped by conntrack, which then clears every label
+                o.labelDel(i + 1 < args.length && !args[i + 1].startsWith("-") && !args[i + 1].startsWith("!")
+                        ? args[++i] : null);
+                continue;
+            }
             if (NAT_OPTIONS.contains(canonical)) {
                 // conntrack reads the address only from the next word (unless it looks like an
                 // option); an attached one (-nADDR, --src-nat=ADDR) is accepted and ignored
@@ -603,9 +627,6 @@ final class ConntrackOptions {
             o.checkExpectationProtocolOptions();
         } else if (o.command == Command.CREATE || o.command == Command.GET) {
             o.checkTuple();
-        }
-        if (o.command == Command.UPDATE && o.labelAdd != null) {
-            throw new CommandLineException("-U --label-add is not implemented by ct4j yet");
         }
         if (o.expect && o.save) {
             // conntrack ignores save for expectations and prints plain lines
@@ -718,7 +739,7 @@ final class ConntrackOptions {
             case "-}", "--mask-dst" -> "--mask-dst";
             case "-<", "--label-add" -> "--label-add";
             case "-l", "--label" -> "--label";
-            case "->", "--label-del" -> throw new CommandLineException("--label-del is not implemented by ct4j yet");
+            case "->", "--label-del" -> "--label-del";
             default -> null;
         };
         if (general != null) {
@@ -792,7 +813,10 @@ final class ConntrackOptions {
             case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
             case "--label" -> labelFilter = merge(labelFilter, labelBits(value));
-            case "--label-add" -> labelAdd = merge(labelAdd, labelBits(value));
+            case "--label-add" -> {
+                checkLabelChange();
+                labelAdd = merge(labelAdd, labelBits(value));
+            }
             case "--tuple-src" -> tupleSource = address(value);
             case "--tuple-dst" -> tupleDestination = address(value);
             case "--mask-src" -> maskSource = address(value);
@@ -906,6 +930,38 @@ final class ConntrackOptions {
             }
             start = comma + 1;
         }
+    }
+
+    /** {@code --label-del [NAME[,...]]}: without names, every label goes. */
+    private void labelDel(String names) throws CommandLineException {
+        markGiven("--label-del");
+        checkLabelChange();
+        labelDelGiven = true;
+        if (names == null) {
+            loadLabelMap();
+        } else {
+            labelDel = merge(labelDel, labelBits(names));
+        }
+    }
+
+    /** conntrack refuses the second of --label-add and --label-del as soon as it reads it. */
+    private void checkLabelChange() throws CommandLineException {
+        if (given[indexOf("--label-add")] && given[indexOf("--label-del")]) {
+            throw new CommandLineException("cannot use --label-add and --label-del at the same time", true);
+        }
+    }
+
+    private void markGiven(String option) {
+        given[indexOf(option)] = true;
+    }
+
+    private static int indexOf(String option) {
+        for (int k = 0; k < CHECKED.length; k++) {
+            if (CHECKED[k].equals(option)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException(option);
     }
 
     /** conntrack joins repeated -l (or --label-add) into one set of bits. */
