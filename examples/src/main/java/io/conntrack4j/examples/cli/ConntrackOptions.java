@@ -47,6 +47,7 @@ final class ConntrackOptions {
     private static final String FLUSH_RULES = "00000000000000002000000000000";
     private static final String EVENT_RULES = "22222000200220202222222220022";
     private static final String STATS_RULES = "00000000000000000000000000000";
+    private static final String HELP_RULES = "00002000000000000000000000000";
     /** conntrack 1.4.7's rows for the expectation table ({@code -L expect}, ...), same columns. */
     private static final String EXPECT_LIST_RULES = "00000000000000002002000000000";
     private static final String EXPECT_CREATE_RULES = "11221120011110000000000000000";
@@ -68,7 +69,7 @@ final class ConntrackOptions {
         "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
         "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone", "--tuple-src", "--tuple-dst",
         "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst",
-        "--label", "--label-add", "--label-del"};
+        "--label", "--label-add", "--label-del", "--add", "--version", "--help", "--nat-range", "--secmark", "--id"};
     /** Where conntrack (libnetfilter_conntrack) reads label names from. */
     static final Path CONNLABEL_CONF = Path.of("/etc/xtables/connlabel.conf");
     private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
@@ -92,7 +93,13 @@ final class ConntrackOptions {
         /** {@code -E}, {@code --event}: print events until killed. */
         EVENT(EVENT_RULES, EXPECT_EVENT_RULES),
         /** {@code -S}, {@code --stats}: print the per-CPU counters. */
-        STATS(STATS_RULES, STATS_RULES);
+        STATS(STATS_RULES, STATS_RULES),
+        /** {@code -A}, {@code --add}: create one entry, or leave an existing one as it is. */
+        ADD(CREATE_RULES, null),
+        /** {@code -V}, {@code --version}: print conntrack's version line. */
+        VERSION(STATS_RULES, STATS_RULES),
+        /** {@code -h}, {@code --help}, or no command at all: print conntrack's usage ({@code -p}: and its options). */
+        HELP(HELP_RULES, HELP_RULES);
 
         private final String rules;
         private final String expectRules;
@@ -106,6 +113,8 @@ final class ConntrackOptions {
     private Command command;
     private AddressFamily family;
     private int protocol = -1;
+    /** Whether -p loaded one of conntrack's protocol extensions, which bring the protocol's options. */
+    private boolean protocolExtension;
     private boolean extended;
     private boolean id;
     private boolean kernelTimestamps;
@@ -144,6 +153,14 @@ final class ConntrackOptions {
     private long[] labelFilter;
     private long[] labelAdd;
     private long[] labelDel;
+    private long secmark = -1;
+    private long idFilter = -1;
+    private boolean crashed;
+    private boolean commandless;
+    /** -l, --label-add and --label-del lists in order, resolved after the whole line as conntrack does. */
+    private final List<String[]> labelNames = new ArrayList<>();
+    private long updateMark = -1;
+    private long updateMarkMask = 0xFFFFFFFFL;
     private boolean labelDelGiven;
     private boolean expect;
     private IpAddress tupleSource;
@@ -434,6 +451,69 @@ final class ConntrackOptions {
         return labelDel;
     }
 
+    /** @return the mark value {@code -U} applies (after {@link #useTemplateOf}), or -1 */
+    long updateMark() {
+        return updateMark >= 0 || mark < 0 ? updateMark : mark;
+    }
+
+    /** @return the mark mask {@code -U} applies (after {@link #useTemplateOf}) */
+    long updateMarkMask() {
+        return updateMark >= 0 ? updateMarkMask : markMask;
+    }
+
+    /**
+     * {@code -R}: conntrack 1.4.7 parses every line of the file first, and its -U and label
+     * filters then read the mark and labels of the template of the last line parsed, not of their
+     * own line (a line's own -m still decides whether -U changes marks, and its own
+     * --label-add/--label-del whether it changes labels).
+     *
+     * @param last the options of the file's last command line
+     */
+    void useTemplateOf(ConntrackOptions last) {
+        if (mark >= 0) {
+            updateMark = last.mark >= 0 ? last.mark : 0;
+            updateMarkMask = last.mark >= 0 ? last.markMask : 0;
+        }
+        labelFilter = last.labelFilter;
+        long[] modify = last.labelAdd != null ? last.labelAdd : last.labelDel;
+        if (labelAdd != null) {
+            labelAdd = modify == null ? new long[2] : modify;
+        }
+        if (labelDelGiven) {
+            labelDel = modify;
+        }
+    }
+
+    /** @return whether the line had no command (and so means conntrack's usage) */
+    boolean commandless() {
+        return commandless;
+    }
+
+    /** @return the {@code -i} id the entries must have, or -1 */
+    long idFilter() {
+        return idFilter;
+    }
+
+    /** @return {@code -c}, or -1 (accepted, and filters nothing) */
+    long secmark() {
+        return secmark;
+    }
+
+    /**
+     * Whether conntrack 1.4.7 dies of SIGSEGV on this command line ({@code --id} without
+     * {@code =VALUE}): ct4j then prints nothing more and exits 139, as a shell reports it.
+     *
+     * @return whether to fail as conntrack does
+     */
+    boolean crashed() {
+        return crashed;
+    }
+
+    /** @return whether {@code -p} named one of conntrack's protocol extensions (by name or number) */
+    boolean protocolExtension() {
+        return protocolExtension;
+    }
+
     /** @return whether {@code --label-del} was given, with or without names */
     boolean labelDelGiven() {
         return labelDelGiven;
@@ -529,6 +609,10 @@ final class ConntrackOptions {
             String arg = args[i];
             String name;
             String value = null;
+            if (arg.equals("--")) {
+                // getopt stops at "--"; conntrack ignores what follows
+                break;
+            }
             if (arg.startsWith("--")) {
                 int equals = arg.indexOf('=');
                 name = longName(equals < 0 ? arg : arg.substring(0, equals));
@@ -543,7 +627,7 @@ final class ConntrackOptions {
             } else if (o.command != null && i > 0 && isTableCommand(args[i - 1]) && !arg.startsWith("-")
                     && !arg.startsWith("!")) {
                 // conntrack reads a word after -L/-C/-D/... as the table to work on
-                o.table(arg);
+                o.table(arg, o.command);
                 continue;
             } else {
                 // getopt moves other words aside and conntrack never looks at them
@@ -559,12 +643,15 @@ final class ConntrackOptions {
                 case "-F", "--flush" -> Command.FLUSH;
                 case "-E", "--event" -> Command.EVENT;
                 case "-S", "--stats" -> Command.STATS;
+                case "-V", "--version" -> Command.VERSION;
+                case "-A", "--add" -> Command.ADD;
+                case "-h", "--help" -> Command.HELP;
                 default -> null;
             };
             if (next != null) {
                 if (value != null && !name.startsWith("--")) {
                     // -Lconntrack: getopt's optional argument
-                    o.table(value);
+                    o.table(value, next);
                 } else if (value != null) {
                     throw new CommandLineException("option `" + name + "' doesn't allow an argument");
                 }
@@ -579,7 +666,12 @@ final class ConntrackOptions {
                 o.command = next;
                 continue;
             }
-            String canonical = canonical(name, o.protocol, arg);
+            String canonical = canonical(name, o.protocolExtension ? o.protocol : -1, arg);
+            if (canonical.equals("--id") && name.startsWith("--") && value == null) {
+                // conntrack 1.4.7 reads the missing optional argument of --id through a null pointer
+                o.crashed = true;
+                return o;
+            }
             if (canonical.equals("--label-del")) {
                 // like the NAT options, names come only from the next word; an attached list
                 // (--label-del=NAME) is dropped by conntrack, which then clears every label
@@ -609,6 +701,22 @@ final class ConntrackOptions {
                         : canonical);
             }
         }
+        // conntrack reads connlabel.conf and resolves label names once the whole line is parsed
+        if (o.given[indexOf("--label")] || o.given[indexOf("--label-add")] || o.given[indexOf("--label-del")]
+                || o.labels) {
+            o.loadLabelMap();
+            for (String[] option : o.labelNames) {
+                long[] bits = o.labelBits(option[1]);
+                switch (option[0]) {
+                    case "--label" -> o.labelFilter = merge(o.labelFilter, bits);
+                    case "--label-add" -> o.labelAdd = merge(o.labelAdd, bits);
+                    default -> o.labelDel = merge(o.labelDel, bits);
+                }
+            }
+        }
+        if (o.anyNat && (o.given[indexOf("--src-nat")] || o.given[indexOf("--dst-nat")])) {
+            throw new CommandLineException("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
+        }
         // without a command every option is illegal, and that is reported first
         String rules = o.command == null ? COUNT_RULES : o.expect ? o.command.expectRules : o.command.rules;
         for (int k = 0; k < CHECKED.length; k++) {
@@ -621,11 +729,13 @@ final class ConntrackOptions {
             }
         }
         if (o.command == null) {
-            throw new CommandLineException("no command specified");
+            // conntrack prints its usage when it was given no command (and nothing illegal)
+            o.command = Command.HELP;
+            o.commandless = true;
         }
         if (o.expect) {
             o.checkExpectationProtocolOptions();
-        } else if (o.command == Command.CREATE || o.command == Command.GET) {
+        } else if (o.command == Command.CREATE || o.command == Command.ADD || o.command == Command.GET) {
             o.checkTuple();
         }
         if (o.expect && o.save) {
@@ -686,7 +796,8 @@ final class ConntrackOptions {
         if (source == null || destination == null) {
             throw new CommandLineException("you have to specify `--src' and `--dst'");
         }
-        if (command == Command.CREATE && protocol == L4Protocol.TCP_NUMBER && state == null) {
+        if ((command == Command.CREATE || command == Command.ADD) && protocol == L4Protocol.TCP_NUMBER
+                && state == null) {
             throw new CommandLineException("You need to supply the `--state' option for this command");
         }
         switch (L4Protocol.keyKind(protocol)) {
@@ -739,6 +850,9 @@ final class ConntrackOptions {
             case "-}", "--mask-dst" -> "--mask-dst";
             case "-<", "--label-add" -> "--label-add";
             case "-l", "--label" -> "--label";
+            case "-a", "--nat-range" -> "--nat-range";
+            case "-c", "--secmark" -> "--secmark";
+            case "-i", "--id" -> "--id";
             case "->", "--label-del" -> "--label-del";
             default -> null;
         };
@@ -769,19 +883,25 @@ final class ConntrackOptions {
 
     private void apply(String canonical, String value) throws CommandLineException {
         for (int k = 0; k < CHECKED.length; k++) {
-            if (CHECKED[k].equals(canonical)) {
+            // -a is only a warning: conntrack does not count it as given
+            if (CHECKED[k].equals(canonical) && !canonical.equals("--nat-range")) {
                 given[k] = true;
             }
         }
         switch (canonical) {
             case "--family" -> {
-                AddressFamily parsed = AddressFamily.ofConntrackName(value);
+                // conntrack compares only the first four characters: -f ipv4foo is ipv4
+                AddressFamily parsed = value.startsWith("ipv4") ? AddressFamily.IPV4
+                        : value.startsWith("ipv6") ? AddressFamily.IPV6 : null;
                 if (parsed == null) {
                     throw new CommandLineException("`" + value + "' unsupported protocol");
                 }
                 family(parsed);
             }
-            case "--protonum" -> protocol = protocol(value);
+            case "--protonum" -> {
+                protocol = protocol(value);
+                protocolExtension = hasExtension(value, protocol);
+            }
             case "--output" -> output(value);
             case "--src" -> source = address(value);
             case "--dst" -> destination = address(value);
@@ -812,11 +932,15 @@ final class ConntrackOptions {
             case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
-            case "--label" -> labelFilter = merge(labelFilter, labelBits(value));
+            case "--label" -> labelNames.add(new String[] {canonical, value});
             case "--label-add" -> {
                 checkLabelChange();
-                labelAdd = merge(labelAdd, labelBits(value));
+                labelNames.add(new String[] {canonical, value});
             }
+            case "--nat-range" -> warnings.add("WARNING: ignoring -a, deprecated option.");
+            // the kernel never sends a secmark (only its security context), so -c filters nothing
+            case "--secmark" -> secmark = strtoul(value, 0);
+            case "--id" -> idFilter = strtoul(value, 0);
             case "--tuple-src" -> tupleSource = address(value);
             case "--tuple-dst" -> tupleDestination = address(value);
             case "--mask-src" -> maskSource = address(value);
@@ -885,10 +1009,7 @@ final class ConntrackOptions {
                 case "save" -> save = true;
                 // conntrack 1.4.7 marks user-space events whether asked or not
                 case "userspace", "" -> { }
-                case "labels" -> {
-                    labels = true;
-                    loadLabelMap();
-                }
+                case "labels" -> labels = true;
                 default -> throw new CommandLineException("-o " + OUTPUT_WORDS[k] + " is not implemented by ct4j yet");
             }
         }
@@ -937,10 +1058,8 @@ final class ConntrackOptions {
         markGiven("--label-del");
         checkLabelChange();
         labelDelGiven = true;
-        if (names == null) {
-            loadLabelMap();
-        } else {
-            labelDel = merge(labelDel, labelBits(names));
+        if (names != null) {
+            labelNames.add(new String[] {"--label-del", names});
         }
     }
 
@@ -1136,45 +1255,122 @@ final class ConntrackOptions {
     private static boolean isTableCommand(String arg) {
         return switch (arg) {
             case "-L", "--dump", "-C", "--count", "-D", "--delete", "-F", "--flush", "-G", "--get", "-I", "--create",
-                    "-U", "--update", "-E", "--event", "-S", "--stats" -> true;
+                    "-U", "--update", "-E", "--event", "-S", "--stats", "-V", "--version", "-h", "--help", "-A", "--add" -> true;
             default -> false;
         };
     }
 
+    /** conntrack takes any prefix of a table name, the empty word included (which is "expect"). */
     private static boolean isTableName(String name) {
-        return switch (name) {
-            case "conntrack", "expect", "dying", "unconfirmed" -> true;
-            default -> false;
-        };
+        return tableName(name) != null;
     }
 
-    private void table(String name) throws CommandLineException {
-        switch (name) {
+    private static String tableName(String word) {
+        for (String name : new String[] {"expect", "conntrack", "dying", "unconfirmed"}) {
+            if (name.startsWith(word)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** The table word of {@code command} (which is not yet this object's command when attached, -Lexpect). */
+    private void table(String word, Command command) throws CommandLineException {
+        String name = tableName(word);
+        if (name != null && (name.equals("dying") || name.equals("unconfirmed")) && command != Command.LIST) {
+            throw new CommandLineException("Can't do that command with tables `dying' and `unconfirmed'");
+        }
+        switch (name == null ? word : name) {
             case "conntrack" -> { }
             case "expect" -> {
-                if (command == Command.UPDATE) {
-                    throw new CommandLineException("Can't do --update on expectations");
+                if (command == Command.UPDATE || command == Command.ADD) {
+                    throw new CommandLineException("Can't do --" + (command == Command.ADD ? "add" : "update")
+                            + " on expectations");
                 }
                 expect = true;
             }
             case "dying", "unconfirmed" ->
                     throw new CommandLineException("the " + name + " table is not implemented by ct4j yet");
-            default -> throw new CommandLineException("unknown type `" + name + "'");
+            default -> throw new CommandLineException("unknown type `" + word + "'");
         }
     }
 
+    /** conntrack's protocol extensions, whose names it compares without regard to case. */
+    private static final String[] EXTENSIONS = {"tcp", "udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", "gre"};
+    private static final int[] EXTENSION_NUMBERS = {L4Protocol.TCP_NUMBER, L4Protocol.UDP_NUMBER,
+        L4Protocol.UDPLITE_NUMBER, L4Protocol.SCTP_NUMBER, L4Protocol.DCCP_NUMBER, L4Protocol.ICMP_NUMBER,
+        L4Protocol.ICMPV6_NUMBER, L4Protocol.GRE_NUMBER};
+
+    /**
+     * conntrack's -p: an extension's name (any case), else a name or alias from /etc/protocols,
+     * else a number as strtoul reads it (0x11 and 021 are 17) up to 255.
+     */
     private static int protocol(String value) throws CommandLineException {
-        // conntrack compares protocol names without regard to case
-        L4Protocol named = L4Protocol.ofConntrackName(value.toLowerCase(Locale.ROOT));
-        if (named != null) {
-            return named.number();
-        }
-        if (!value.isEmpty() && value.length() <= 3 && value.chars().allMatch(Character::isDigit)) {
-            int number = Integer.parseInt(value);
-            if (number <= 255) {
-                return number;
+        for (int k = 0; k < EXTENSIONS.length; k++) {
+            if (EXTENSIONS[k].equalsIgnoreCase(value)) {
+                return EXTENSION_NUMBERS[k];
             }
         }
+        int named = ProtocolNames.number(value);
+        if (named >= 0) {
+            return named;
+        }
+        long number = strictStrtoul(value);
+        if (number >= 0 && number <= 255) {
+            return (int) number;
+        }
         throw new CommandLineException("`" + value + "' unsupported protocol");
+    }
+
+    /** Whether -p {@code value} (which gave {@code number}) loads an extension: a name from /etc/protocols does not. */
+    private static boolean hasExtension(String value, int number) {
+        for (int k = 0; k < EXTENSIONS.length; k++) {
+            if (EXTENSIONS[k].equalsIgnoreCase(value)) {
+                return true;
+            }
+        }
+        if (ProtocolNames.number(value) >= 0) {
+            return false;
+        }
+        for (int extensionNumber : EXTENSION_NUMBERS) {
+            if (extensionNumber == number) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** strtoul(text, &end, 0) that must read the whole text; -1 when it does not (or wraps). */
+    private static long strictStrtoul(String text) {
+        int i = 0;
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i) == '-';
+            i++;
+        }
+        int radix = 10;
+        if (text.startsWith("0x", i) || text.startsWith("0X", i)) {
+            if (i + 2 < text.length() && Character.digit(text.charAt(i + 2), 16) >= 0) {
+                radix = 16;
+                i += 2;
+            }
+        } else if (text.startsWith("0", i)) {
+            radix = 8;
+        }
+        if (i >= text.length()) {
+            return -1;
+        }
+        long value = 0;
+        for (; i < text.length(); i++) {
+            int digit = text.charAt(i) > 0x7f ? -1 : Character.digit(text.charAt(i), radix);
+            if (digit < 0 || value > 0xFFFFFFFFL) {
+                return -1;
+            }
+            value = value * radix + digit;
+        }
+        return negative && value != 0 ? -1 : value;
     }
 }

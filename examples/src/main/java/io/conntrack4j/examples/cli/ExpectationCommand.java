@@ -62,7 +62,7 @@ final class ExpectationCommand {
                     case FLUSH -> flush(table, err);
                     case COUNT -> count(table, out);
                     case STATS -> stats(table, out);
-                    case UPDATE, EVENT -> throw new IllegalStateException("refused or handled above");
+                    case UPDATE, ADD, EVENT, VERSION, HELP -> throw new IllegalStateException("refused or handled above");
                 };
             }
         } catch (NetlinkException e) {

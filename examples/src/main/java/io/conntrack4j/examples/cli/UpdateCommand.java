@@ -127,7 +127,7 @@ final class UpdateCommand {
         }
         if (o.mark() >= 0) {
             long old = c.hasMark() ? c.mark() & 0xFFFFFFFFL : 0;
-            long mark = (old & ~o.markMask() & 0xFFFFFFFFL) ^ o.mark();
+            long mark = (old & ~o.updateMarkMask() & 0xFFFFFFFFL) ^ o.updateMark();
             change.mark((int) mark);
             changed |= !c.hasMark() || mark != old;
         }
