@@ -149,7 +149,6 @@ final class ConntrackOptions {
     private boolean save;
     private boolean labels;
     private LabelMap labelMap;
-    private boolean labelMapLoaded;
     private long[] labelFilter;
     private long[] labelAdd;
     private long[] labelDel;
@@ -157,8 +156,7 @@ final class ConntrackOptions {
     private long idFilter = -1;
     private boolean crashed;
     private boolean commandless;
-    /** -l, --label-add and --label-del lists in order, resolved after the whole line as conntrack does. */
-    private final List<String[]> labelNames = new ArrayList<>();
+
     private long updateMark = -1;
     private long updateMarkMask = 0xFFFFFFFFL;
     private boolean labelDelGiven;
@@ -701,19 +699,6 @@ final class ConntrackOptions {
                         : canonical);
             }
         }
-        // conntrack reads connlabel.conf and resolves label names once the whole line is parsed
-        if (o.given[indexOf("--label")] || o.given[indexOf("--label-add")] || o.given[indexOf("--label-del")]
-                || o.labels) {
-            o.loadLabelMap();
-            for (String[] option : o.labelNames) {
-                long[] bits = o.labelBits(option[1]);
-                switch (option[0]) {
-                    case "--label" -> o.labelFilter = merge(o.labelFilter, bits);
-                    case "--label-add" -> o.labelAdd = merge(o.labelAdd, bits);
-                    default -> o.labelDel = merge(o.labelDel, bits);
-                }
-            }
-        }
         if (o.anyNat && (o.given[indexOf("--src-nat")] || o.given[indexOf("--dst-nat")])) {
             throw new CommandLineException("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
         }
@@ -932,10 +917,14 @@ final class ConntrackOptions {
             case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
-            case "--label" -> labelNames.add(new String[] {canonical, value});
+            case "--label" -> {
+                loadLabelMap();
+                labelFilter = merge(labelFilter, labelBits(value));
+            }
             case "--label-add" -> {
+                loadLabelMap();
                 checkLabelChange();
-                labelNames.add(new String[] {canonical, value});
+                labelAdd = merge(labelAdd, labelBits(value));
             }
             case "--nat-range" -> warnings.add("WARNING: ignoring -a, deprecated option.");
             // the kernel never sends a secmark (only its security context), so -c filters nothing
@@ -1009,21 +998,24 @@ final class ConntrackOptions {
                 case "save" -> save = true;
                 // conntrack 1.4.7 marks user-space events whether asked or not
                 case "userspace", "" -> { }
-                case "labels" -> labels = true;
+                case "labels" -> {
+                    labels = true;
+                    loadLabelMap();
+                }
                 default -> throw new CommandLineException("-o " + OUTPUT_WORDS[k] + " is not implemented by ct4j yet");
             }
         }
     }
 
     /**
-     * Reads connlabel.conf once, as conntrack does on the first option that needs it; when it
+     * Reads connlabel.conf unless read already, as conntrack does on each option that needs it; when it
      * cannot, conntrack's perror line is a warning and no label has a name.
      */
     private void loadLabelMap() {
-        if (labelMapLoaded) {
+        // conntrack tries again (and warns again) on every option that needs names while it has none
+        if (labelMap != null) {
             return;
         }
-        labelMapLoaded = true;
         try {
             labelMap = LabelMap.parse(Files.readString(CONNLABEL_CONF, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
@@ -1035,7 +1027,6 @@ final class ConntrackOptions {
 
     /** A comma list of label names as bits {low, high}; every name must be in connlabel.conf. */
     private long[] labelBits(String value) throws CommandLineException {
-        loadLabelMap();
         long[] bits = new long[2];
         int start = 0;
         while (true) {
@@ -1056,10 +1047,11 @@ final class ConntrackOptions {
     /** {@code --label-del [NAME[,...]]}: without names, every label goes. */
     private void labelDel(String names) throws CommandLineException {
         markGiven("--label-del");
+        loadLabelMap();
         checkLabelChange();
         labelDelGiven = true;
         if (names != null) {
-            labelNames.add(new String[] {"--label-del", names});
+            labelDel = merge(labelDel, labelBits(names));
         }
     }
 
