@@ -727,7 +727,10 @@ final class ConntrackOptions {
             // conntrack ignores save for expectations and prints plain lines
             o.save = false;
         }
-        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT && !o.expect)) {
+        if (o.expect && o.command == Command.EVENT && o.xml && o.timestamps) {
+            throw new CommandLineException("-E expect -o xml,timestamp is not implemented by ct4j yet");
+        }
+        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT)) {
             throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
         return o;

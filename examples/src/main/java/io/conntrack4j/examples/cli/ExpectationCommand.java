@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -232,6 +233,9 @@ final class ExpectationCommand {
         private final PrintStream err;
         private final Clock clock = Clock.systemUTC();
         private final AtomicLong shown = new AtomicLong();
+        private final ConntrackXmlFormat xml = ConntrackXmlFormat.builder().build();
+        /** Whether the XML declaration and {@code <expect>} are out, so that exit closes the root. */
+        private volatile boolean xmlOpen;
 
         private Events(ConntrackOptions options, PrintStream out, PrintStream err) {
             this.options = options;
@@ -258,6 +262,9 @@ final class ExpectationCommand {
         }
 
         private void goodbye() {
+            if (xmlOpen) {
+                out.print("</expect>\n");
+            }
             out.flush();
             err.println(ConntrackCommand.PREFIX + shown.get() + " expectation events have been shown.");
             err.flush();
@@ -273,6 +280,19 @@ final class ExpectationCommand {
         public void onExpectation(EventType type, ExpectationEntry entry, int portId, boolean own) {
             Expectation e = entry.toExpectation();
             if (e == null) {
+                return;
+            }
+            if (options.xml()) {
+                if (!xmlOpen) {
+                    out.print("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<expect>\n");
+                    xmlOpen = true;
+                }
+                // an event's element says what happened: <flow type="new">
+                StringBuilder line = xml.appendTo(new StringBuilder(700), e, true);
+                line.insert("<flow".length(), " type=\"" + type.name().toLowerCase(Locale.ROOT) + "\"");
+                out.println(line);
+                out.flush();
+                shown.incrementAndGet();
                 return;
             }
             long timestamp = options.timestamps() ? micros(clock) : ExpectationEvent.NO_TIMESTAMP;

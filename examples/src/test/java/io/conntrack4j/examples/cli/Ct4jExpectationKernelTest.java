@@ -198,6 +198,51 @@ class Ct4jExpectationKernelTest {
         }
     }
 
+    @Test
+    void expectationEventsInXmlAreConntracks() {
+        FtpMaster ftp = FtpMaster.start(lab);
+        NetNs ns = ftp.server;
+        String[] args = {"-E", "expect", "-o", "xml"};
+        BackgroundProcess theirs = lab.start(ns, Ct4jEventsKernelTest.withPid(conntrack(args)));
+        BackgroundProcess ours = lab.start(ns, Ct4jEventsKernelTest.withPid(Ct4jProcess.command(args)));
+        Await.until(LIMIT, "both listeners print expectation events", () -> {
+            ns.execOk(conntrack(create(ftp, "tcp", ftp.sourcePort, 1600)));
+            ns.execOk("conntrack", "-F", "expect");
+            return theirs.stdoutSoFar().contains("<dport>1600</dport>") && ours.stdoutSoFar().contains("<dport>1600</dport>");
+        });
+        ns.execOk(conntrack(create(ftp, "tcp", ftp.sourcePort, 1700)));
+        ns.exec(LIMIT, null, conntrack(byTuple("-D", 1700)));
+        ns.execOk(conntrack(create(ftp, "tcp", ftp.sourcePort, 7002)));
+        ns.execOk("conntrack", "-F", "expect");
+        Await.until(LIMIT, "the last event is printed", () -> xmlEvents(theirs.stdoutSoFar()).size() >= 4
+                && xmlEvents(ours.stdoutSoFar()).size() >= 4);
+        assertEquals(4, xmlEvents(theirs.stdoutSoFar()).size(), theirs.stdoutSoFar());
+        CommandResult expected = Ct4jEventsKernelTest.terminate(theirs);
+        CommandResult got = Ct4jEventsKernelTest.terminate(ours);
+        String context = "conntrack:\n" + expected.stdout() + "\nct4j:\n" + got.stdout();
+        assertEquals(expected.exitCode(), got.exitCode(), "exit code\n" + context);
+        assertEquals(expected.stderr().replaceAll("\\d+ expectation events", "N expectation events"),
+                got.stderr().replaceAll("\\d+ expectation events", "N expectation events"), "stderr\n" + context);
+        // the same document: declaration and root first, the same events after the probes, root closed last
+        List<String> a = expected.stdout().lines().skip(1).toList();
+        List<String> b = got.stdout().lines().skip(1).toList();
+        assertEquals(a.subList(0, 2), b.subList(0, 2), context);
+        assertEquals(a.get(a.size() - 1), b.get(b.size() - 1), context);
+        assertEquals(blank(String.join("\n", xmlEvents(expected.stdout()))),
+                blank(String.join("\n", xmlEvents(got.stdout()))), context);
+    }
+
+    /** The XML event lines from marker 1700's first event on. */
+    private static List<String> xmlEvents(String output) {
+        List<String> lines = output.lines().filter(l -> l.startsWith("<flow")).toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("<dport>1700</dport>")) {
+                return lines.subList(i, lines.size());
+            }
+        }
+        return List.of();
+    }
+
     private static boolean destroyed(String output, int port) {
         return output.lines().anyMatch(l -> l.contains("[DESTROY]") && l.contains("dport=" + port + " "));
     }
