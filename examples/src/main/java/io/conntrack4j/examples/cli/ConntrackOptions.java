@@ -60,6 +60,23 @@ final class ConntrackOptions {
     private static final String[] PORT_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
         "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst"};
     private static final String PORT_EXPECT_CREATE_RULES = "110011011";
+    /** SCTP's options (TCP's, then the verification tags) in its extension's order. */
+    private static final String[] SCTP_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
+        "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst", "--orig-vtag",
+        "--reply-vtag"};
+    /** DCCP's options (TCP's, then the role). */
+    private static final String[] DCCP_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
+        "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst", "--role"};
+    /** GRE's options: keys where the others have ports. */
+    private static final String[] GRE_OPTIONS = {"--srckey", "--dstkey", "--reply-key-src", "--reply-key-dst",
+        "--mask-key-src", "--mask-key-dst", "--tuple-key-src", "--tuple-key-dst"};
+    /** Options ct4j parses and checks but whose meaning it does not implement for the conntrack table. */
+    private static final Set<String> CHECKED_ONLY = Set.of("--orig-vtag", "--reply-vtag", "--role", "--srckey",
+        "--dstkey", "--reply-key-src", "--reply-key-dst");
+    private static final String[] SCTP_STATES = {"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
+        "SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT"};
+    private static final String[] DCCP_STATES = {"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ",
+        "CLOSING", "TIMEWAIT", "IGNORE", "INVALID"};
     private static final String PORT_EXPECT_TUPLE_RULES = "111100000";
     private static final String[] LONG_OPTIONS = {
         "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
@@ -69,7 +86,9 @@ final class ConntrackOptions {
         "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
         "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone", "--tuple-src", "--tuple-dst",
         "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst",
-        "--label", "--label-add", "--label-del", "--add", "--version", "--help", "--nat-range", "--secmark", "--id"};
+        "--label", "--label-add", "--label-del", "--add", "--version", "--help", "--nat-range", "--secmark", "--id",
+        "--orig-vtag", "--reply-vtag", "--role", "--srckey", "--dstkey", "--orig-key-src", "--orig-key-dst",
+        "--reply-key-src", "--reply-key-dst", "--mask-key-src", "--mask-key-dst", "--tuple-key-src", "--tuple-key-dst"};
     /** Where conntrack (libnetfilter_conntrack) reads label names from. */
     static final Path CONNLABEL_CONF = Path.of("/etc/xtables/connlabel.conf");
     private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
@@ -576,7 +595,9 @@ final class ConntrackOptions {
      * @return the protocol number
      */
     int expectedProtocol() {
-        return protocol == L4Protocol.TCP_NUMBER && tupleProtocol >= 0 ? tupleProtocol : protocol;
+        boolean quirk = protocol == L4Protocol.TCP_NUMBER || protocol == L4Protocol.SCTP_NUMBER
+                || protocol == L4Protocol.DCCP_NUMBER;
+        return quirk && tupleProtocol >= 0 ? tupleProtocol : protocol;
     }
 
     /**
@@ -694,6 +715,9 @@ final class ConntrackOptions {
                 value = args[++i];
             }
             o.apply(canonical, value);
+            if (o.crashed) {
+                return o;
+            }
             if (isProtocolOption(canonical)) {
                 o.protocolGiven.add(o.protocol == L4Protocol.ICMPV6_NUMBER ? canonical.replace("--icmp-", "--icmpv6-")
                         : canonical);
@@ -718,6 +742,11 @@ final class ConntrackOptions {
             o.command = Command.HELP;
             o.commandless = true;
         }
+        boolean tupleCommand = o.command == Command.CREATE || o.command == Command.ADD || o.command == Command.GET;
+        if (!o.expect && !tupleCommand && o.hasCheckedExtension()) {
+            o.checkExtension(o.command);
+            o.refuseUnimplementedExtensionOptions();
+        }
         if (o.expect) {
             o.checkExpectationProtocolOptions();
         } else if (o.command == Command.CREATE || o.command == Command.ADD || o.command == Command.GET) {
@@ -739,7 +768,9 @@ final class ConntrackOptions {
     private static boolean isProtocolOption(String canonical) {
         return switch (canonical) {
             case "--sport", "--dport", "--reply-port-src", "--reply-port-dst", "--mask-port-src", "--mask-port-dst",
-                    "--state", "--tuple-port-src", "--tuple-port-dst", "--icmp-type", "--icmp-code", "--icmp-id" -> true;
+                    "--state", "--tuple-port-src", "--tuple-port-dst", "--icmp-type", "--icmp-code", "--icmp-id",
+                    "--orig-vtag", "--reply-vtag", "--role", "--srckey", "--dstkey", "--reply-key-src",
+                    "--reply-key-dst", "--mask-key-src", "--mask-key-dst", "--tuple-key-src", "--tuple-key-dst" -> true;
             default -> false;
         };
     }
@@ -754,12 +785,10 @@ final class ConntrackOptions {
             return;
         }
         L4Protocol.KeyKind kind = L4Protocol.keyKind(protocol);
-        if (kind == L4Protocol.KeyKind.PORTS) {
-            if (protocol != L4Protocol.TCP_NUMBER && protocol != L4Protocol.UDP_NUMBER
-                    && protocol != L4Protocol.UDPLITE_NUMBER) {
-                throw new CommandLineException("-p " + L4Protocol.of(protocol).conntrackName()
-                        + " is not implemented by ct4j for expectations yet");
-            }
+        if (protocolExtension && (protocol == L4Protocol.SCTP_NUMBER || protocol == L4Protocol.DCCP_NUMBER
+                || protocol == L4Protocol.GRE_NUMBER)) {
+            checkExtension(command);
+        } else if (kind == L4Protocol.KeyKind.PORTS) {
             String rules = command == Command.CREATE ? PORT_EXPECT_CREATE_RULES
                     : command == Command.GET || command == Command.DELETE ? PORT_EXPECT_TUPLE_RULES : "000000000";
             for (int k = 0; k < PORT_OPTIONS.length; k++) {
@@ -772,10 +801,78 @@ final class ConntrackOptions {
                             + "' option for this command");
                 }
             }
-        } else if (kind == L4Protocol.KeyKind.GRE) {
-            throw new CommandLineException("-p gre is not implemented by ct4j for expectations yet");
         } else if (!protocolGiven.isEmpty()) {
             throw new CommandLineException("Illegal option `" + protocolGiven.get(0) + "' with this command");
+        }
+    }
+
+    /**
+     * The check of the SCTP, DCCP and GRE extensions (their tables in conntrack 1.4.7): each option
+     * legal for the command, then each mandatory one present, in the extension's order; "decided
+     * later" entries count as optional.
+     */
+    private void checkExtension(Command command) throws CommandLineException {
+        String[] options;
+        String rules;
+        boolean onExpectations = expect;
+        if (protocol == L4Protocol.GRE_NUMBER) {
+            options = GRE_OPTIONS;
+            rules = onExpectations ? switch (command) {
+                case CREATE -> "11111111";
+                case GET, DELETE -> "11110000";
+                default -> "00000000";
+            } : switch (command) {
+                case LIST, CREATE, ADD, UPDATE, DELETE, GET, EVENT -> "22220000";
+                default -> "00000000";
+            };
+        } else if (protocol == L4Protocol.SCTP_NUMBER) {
+            options = SCTP_OPTIONS;
+            rules = onExpectations ? switch (command) {
+                case CREATE -> "11001101111";
+                case GET, DELETE -> "11110000000";
+                default -> "00000000000";
+            } : switch (command) {
+                case LIST, DELETE, EVENT -> "22220020000";
+                case CREATE, ADD -> "22220010011";
+                case UPDATE, GET -> "22220020022";
+                default -> "00000000000";
+            };
+        } else {
+            options = DCCP_OPTIONS;
+            rules = onExpectations ? switch (command) {
+                case CREATE -> "1100110111";
+                case GET, DELETE -> "1111000000";
+                default -> "0000000000";
+            } : switch (command) {
+                case LIST, UPDATE, DELETE, GET, EVENT -> "2222002000";
+                case CREATE, ADD -> "2222001001";
+                default -> "0000000000";
+            };
+        }
+        for (int k = 0; k < options.length; k++) {
+            boolean present = protocolGiven.contains(options[k]);
+            if (present && rules.charAt(k) == '0') {
+                throw new CommandLineException("Illegal option `" + options[k] + "' with this command");
+            }
+            if (!present && rules.charAt(k) == '1') {
+                throw new CommandLineException("You need to supply the `" + options[k] + "' option for this command");
+            }
+        }
+    }
+
+    /** Whether -p loaded the SCTP, DCCP or GRE extension, whose checks {@link #checkExtension} does. */
+    private boolean hasCheckedExtension() {
+        return protocolExtension && (protocol == L4Protocol.SCTP_NUMBER || protocol == L4Protocol.DCCP_NUMBER
+                || protocol == L4Protocol.GRE_NUMBER);
+    }
+
+    /** SCTP and DCCP states, tags, roles and GRE keys pass conntrack's checks but mean nothing to ct4j yet. */
+    private void refuseUnimplementedExtensionOptions() throws CommandLineException {
+        for (String option : protocolGiven) {
+            if (CHECKED_ONLY.contains(option) || option.equals("--state") && protocol != L4Protocol.TCP_NUMBER) {
+                throw new CommandLineException(option + " with -p " + L4Protocol.of(protocol).conntrackName()
+                        + " is not implemented by ct4j yet");
+            }
         }
     }
 
@@ -783,6 +880,16 @@ final class ConntrackOptions {
     private void checkTuple() throws CommandLineException {
         if (source == null || destination == null) {
             throw new CommandLineException("you have to specify `--src' and `--dst'");
+        }
+        if (hasCheckedExtension()) {
+            checkExtension(command);
+            boolean keys = protocolGiven.contains(protocol == L4Protocol.GRE_NUMBER ? "--srckey" : "--sport")
+                    && protocolGiven.contains(protocol == L4Protocol.GRE_NUMBER ? "--dstkey" : "--dport");
+            if (!keys) {
+                throw new CommandLineException(protocol == L4Protocol.GRE_NUMBER
+                        ? "you have to specify `--srckey' and `--dstkey'" : "you have to specify `--sport' and `--dport'");
+            }
+            refuseUnimplementedExtensionOptions();
         }
         if ((command == Command.CREATE || command == Command.ADD) && protocol == L4Protocol.TCP_NUMBER
                 && state == null) {
@@ -857,7 +964,14 @@ final class ConntrackOptions {
             case "--reply-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
             case "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst" ->
                     kind == L4Protocol.KeyKind.PORTS ? name : null;
-            case "--state" -> protocol == L4Protocol.TCP_NUMBER ? name : null;
+            case "--state" -> protocol == L4Protocol.TCP_NUMBER || protocol == L4Protocol.SCTP_NUMBER
+                    || protocol == L4Protocol.DCCP_NUMBER ? name : null;
+            case "--orig-vtag", "--reply-vtag" -> protocol == L4Protocol.SCTP_NUMBER ? name : null;
+            case "--role" -> protocol == L4Protocol.DCCP_NUMBER ? name : null;
+            case "--srckey", "--orig-key-src" -> kind == L4Protocol.KeyKind.GRE ? "--srckey" : null;
+            case "--dstkey", "--orig-key-dst" -> kind == L4Protocol.KeyKind.GRE ? "--dstkey" : null;
+            case "--reply-key-src", "--reply-key-dst", "--mask-key-src", "--mask-key-dst", "--tuple-key-src",
+                    "--tuple-key-dst" -> kind == L4Protocol.KeyKind.GRE ? name : null;
             case "--icmp-type", "--icmp-code", "--icmp-id" ->
                     protocol == L4Protocol.ICMP_NUMBER ? name : null;
             case "--icmpv6-type", "--icmpv6-code", "--icmpv6-id" -> icmpv6 ? name.replace("v6", "") : null;
@@ -908,11 +1022,37 @@ final class ConntrackOptions {
             case "--reply-port-src" -> replySourcePort = port(value);
             case "--reply-port-dst" -> replyDestinationPort = port(value);
             case "--state" -> {
-                state = TcpState.ofConntrackName(value.toUpperCase(Locale.ROOT));
-                if (state == null) {
-                    throw new CommandLineException("unknown TCP state `" + value + "'");
+                if (protocol == L4Protocol.SCTP_NUMBER) {
+                    if (!List.of(SCTP_STATES).contains(value)) {
+                        // conntrack 1.4.7 compares the word with its table's empty slots too and dies
+                        crashed = true;
+                    }
+                } else if (protocol == L4Protocol.DCCP_NUMBER) {
+                    if (!List.of(DCCP_STATES).contains(value)) {
+                        throw new CommandLineException("Unknown DCCP state `" + value + "'");
+                    }
+                } else {
+                    state = TcpState.ofConntrackName(value.toUpperCase(Locale.ROOT));
+                    if (state == null) {
+                        throw new CommandLineException("unknown TCP state `" + value + "'");
+                    }
                 }
             }
+            case "--orig-vtag", "--reply-vtag" -> { }
+            case "--role" -> {
+                if (!isPrefix(value, "client") && !isPrefix(value, "server")) {
+                    throw new CommandLineException("Unknown DCCP role `" + value + "'");
+                }
+            }
+            // GRE keys go where the ports of the other protocols go
+            case "--srckey" -> sourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--dstkey" -> destinationPort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--reply-key-src" -> replySourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--reply-key-dst" -> replyDestinationPort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--mask-key-src" -> maskSourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--mask-key-dst" -> maskDestinationPort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--tuple-key-src" -> tupleSourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--tuple-key-dst" -> tupleDestinationPort = (int) (strtoul(value, 0) & 0xFFFF);
             case "--icmp-type" -> icmpType = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-code" -> icmpCode = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-id" -> icmpId = port(value);

@@ -103,6 +103,9 @@ final class ExpectationCommand {
             case PORTS -> Tuple.ofPorts(o.source(), o.destination(), protocol, o.sourcePort(), o.destinationPort());
             // conntrack sends the ICMP fields it has, none: type 0, code 0, id 0
             case ICMP -> new Tuple(o.source(), o.destination(), protocol, 0, 0, Tuple.NO_ZONE);
+            // GRE's keys (--srckey, --dstkey) are kept where the ports go
+            case GRE -> new Tuple(o.source(), o.destination(), protocol, Math.max(0, o.sourcePort()),
+                    Math.max(0, o.destinationPort()), Tuple.NO_ZONE);
             default -> Tuple.ofAddresses(o.source(), o.destination(), protocol);
         };
     }
@@ -129,6 +132,10 @@ final class ExpectationCommand {
         if (protocol.keyKind() == L4Protocol.KeyKind.PORTS) {
             return Tuple.ofPorts(o.maskSource(), o.maskDestination(), protocol, Math.max(0, o.maskSourcePort()),
                     Math.max(0, o.maskDestinationPort()));
+        }
+        if (protocol.keyKind() == L4Protocol.KeyKind.GRE) {
+            return new Tuple(o.maskSource(), o.maskDestination(), protocol, Math.max(0, o.maskSourcePort()),
+                    Math.max(0, o.maskDestinationPort()), Tuple.NO_ZONE);
         }
         return Tuple.ofAddresses(o.maskSource(), o.maskDestination(), protocol);
     }

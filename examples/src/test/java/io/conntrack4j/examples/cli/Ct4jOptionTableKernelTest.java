@@ -14,6 +14,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,10 +50,44 @@ class Ct4jOptionTableKernelTest {
         {"-I", "-p", "udp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2", "-t", "9",
             "--label-del", "x"},
     };
+    /** The expectation-creating part shared by the SCTP, DCCP and GRE rows. */
+    private static final String[] EXPECT = {"-I", "expect", "-s", "10.0.0.1", "-d", "10.0.0.2", "--tuple-src",
+        "10.0.0.2", "--tuple-dst", "10.0.0.1", "--mask-src", "255.255.255.255", "--mask-dst", "255.255.255.255",
+        "-t", "200"};
+    private static final String[] SCTP_EXPECT = with(EXPECT, "-p", "sctp", "--sport", "1000", "--dport", "2000",
+        "--tuple-port-src", "0", "--tuple-port-dst", "1540", "--mask-port-src", "0", "--mask-port-dst", "65535");
+    private static final String[] GRE_EXPECT = with(EXPECT, "-p", "gre", "--srckey", "1", "--dstkey", "2",
+        "--tuple-key-src", "0", "--tuple-key-dst", "5", "--mask-key-src", "0", "--mask-key-dst", "0xffff");
+    /** SCTP, DCCP and GRE: their extensions' option tables, for expectations and the conntrack table. */
+    private static final String[][] EXTENSIONS_OFFLINE = {
+        SCTP_EXPECT, with(SCTP_EXPECT, "--orig-vtag", "1"),
+        with(SCTP_EXPECT, "--orig-vtag", "1", "--reply-vtag", "2", "--state", "ESTABLISHED"),
+        {"-G", "expect", "-s", "10.0.0.2", "-d", "10.0.0.1", "-p", "sctp", "--sport", "0", "--dport", "1540"},
+        GRE_EXPECT, {"-G", "expect", "-s", "10.0.0.2", "-d", "10.0.0.1", "-p", "gre", "--srckey", "0", "--dstkey", "5"},
+        {"-G", "expect", "-s", "10.0.0.2", "-d", "10.0.0.1", "-p", "gre"},
+        with(EXPECT, "-p", "dccp", "--sport", "1000", "--dport", "2000", "--tuple-port-src", "0", "--tuple-port-dst",
+            "1540", "--mask-port-src", "0", "--mask-port-dst", "65535"),
+        {"-L", "-p", "sctp", "--state", "FOO"}, {"-L", "-p", "dccp", "--state", "FOO"}, {"-L", "-p", "dccp", "--role", "x"},
+        {"-L", "-p", "sctp", "--orig-vtag", "5"}, {"-L", "-p", "gre", "--tuple-key-src", "5"},
+        {"-I", "-p", "sctp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "1", "--dport", "2", "-t", "100"},
+        {"-I", "-p", "gre", "-s", "10.0.0.1", "-d", "10.0.0.2", "-t", "100"},
+        {"-I", "-p", "dccp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--sport", "1", "--dport", "2", "-t", "1", "--state",
+            "OPEN"},
+        {"-G", "-p", "gre", "-s", "10.0.0.1", "-d", "10.0.0.2"},
+    };
     /** Command lines that ask the kernel: run as processes, on an empty table. */
     private static final String[][] ONLINE = {
         {"-L", "-c", "5"}, {"-L", "-a", "1.2.3.4"}, {"-D", "-i", "5"}, {"-D", "--id=5"}, {"-L", "exp"}, {"-L", ""},
         {"-L", "c"}, {"-L", "-f", "ipv4x"}, {"-L", "-p", "0x11"}, {"-L", "-p", "021"}, {"-L", "-p", "esp"},
+        // no master, no expectation: the kernel's answers
+        with(SCTP_EXPECT, "--orig-vtag", "1", "--reply-vtag", "2"),
+        with(GRE_EXPECT, "--reply-key-src", "2", "--reply-key-dst", "1"),
+        with(EXPECT, "-p", "dccp", "--sport", "1000", "--dport", "2000", "--tuple-port-src", "0", "--tuple-port-dst",
+            "1540", "--mask-port-src", "0", "--mask-port-dst", "65535", "--role", "cl"),
+        {"-D", "expect", "-s", "10.0.0.2", "-d", "10.0.0.1", "-p", "gre", "--srckey", "0", "--dstkey", "5",
+            "--reply-key-src", "1", "--reply-key-dst", "2"},
+        {"-G", "expect", "-s", "10.0.0.2", "-d", "10.0.0.1", "-p", "dccp", "--sport", "0", "--dport", "1540",
+            "--reply-port-src", "1", "--reply-port-dst", "2"},
         {"-A", "-p", "udp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2", "-t", "90"},
     };
 
@@ -72,10 +108,19 @@ class Ct4jOptionTableKernelTest {
         return TIMEOUT.matcher(text).replaceAll("$1T ");
     }
 
+    private static String[] with(String[] base, String... more) {
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
     @Test
     void commandLinesThatNeverReachTheKernel() {
         NetNs ns = lab.namespace("opt-off");
-        for (String[] args : OFFLINE) {
+        List<String[]> rows = new ArrayList<>(List.of(OFFLINE));
+        rows.addAll(List.of(EXTENSIONS_OFFLINE));
+        for (String[] args : rows) {
             CommandResult expected = ns.exec(LIMIT, null, conntrack(args));
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
