@@ -1103,10 +1103,77 @@ final class ConntrackOptions {
         try {
             parsed = IpAddress.parse(value);
         } catch (ParseException e) {
-            throw new CommandLineException("Invalid IP address `" + value + "'");
+            // conntrack tries inet_aton first, which also takes 10.1 (10.0.0.1), 0x0a000001 and 012.1.2.3
+            long aton = inetAton(value);
+            if (aton < 0) {
+                throw new CommandLineException("Invalid IP address `" + value + "'");
+            }
+            parsed = IpAddress.ofIpv4((int) aton);
         }
         family(parsed.family());
         return parsed;
+    }
+
+    /**
+     * glibc's inet_aton: one to four numbers (decimal, 0x hex or 0 octal) separated by dots, the
+     * last filling the remaining bytes; a blank may end the text.
+     *
+     * @return the address as an unsigned 32-bit value, or -1
+     */
+    static long inetAton(String text) {
+        int end = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n') {
+                end = i;
+                break;
+            }
+        }
+        String[] parts = text.substring(0, end).split("\\.", -1);
+        if (parts.length > 4) {
+            return -1;
+        }
+        long[] values = new long[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+            String part = parts[k];
+            if (part.isEmpty() || !Character.isDigit(part.charAt(0))) {
+                return -1;
+            }
+            int radix = 10;
+            int from = 0;
+            if (part.length() > 1 && part.charAt(0) == '0' && (part.charAt(1) == 'x' || part.charAt(1) == 'X')) {
+                radix = 16;
+                from = 2;
+                if (part.length() == 2) {
+                    return -1;
+                }
+            } else if (part.charAt(0) == '0') {
+                radix = 8;
+            }
+            long value = 0;
+            for (int i = from; i < part.length(); i++) {
+                int digit = part.charAt(i) > 0x7f ? -1 : Character.digit(part.charAt(i), radix);
+                if (digit < 0) {
+                    return -1;
+                }
+                value = value * radix + digit;
+                if (value > 0xFFFFFFFFL) {
+                    return -1;
+                }
+            }
+            values[k] = value;
+        }
+        long result = 0;
+        for (int k = 0; k < values.length - 1; k++) {
+            if (values[k] > 0xFF) {
+                return -1;
+            }
+            result |= values[k] << (24 - 8 * k);
+        }
+        long last = values[values.length - 1];
+        if (last > (0xFFFFFFFFL >>> (8 * (values.length - 1)))) {
+            return -1;
+        }
+        return result | last;
     }
 
     /** conntrack's -o words, in its table order (a prefix picks the first that starts with it). */

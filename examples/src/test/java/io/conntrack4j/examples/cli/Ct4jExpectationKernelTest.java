@@ -140,6 +140,37 @@ class Ct4jExpectationKernelTest {
         assertEquals(0, sameChange(ns, null, "-F", "expect"));
     }
 
+    /** {@code -I expect -p udp} on the TFTP read request, expecting 10.9.0.2 to 10.9.0.1 port {@code port}. */
+    private static String[] createUdp(int port) {
+        return new String[] {"-I", "expect", "-s", "10.9.0.1", "-d", "10.9.0.2", "-p", "udp", "--sport",
+            String.valueOf(TftpMaster.CLIENT_PORT), "--dport", "69", "--tuple-src", "10.9.0.2", "--tuple-dst", "10.9.0.1",
+            "--mask-src", "255.255.255.255", "--mask-dst", "255.255.255.255", "--tuple-port-src", "0",
+            "--tuple-port-dst", String.valueOf(port), "--mask-port-src", "0", "--mask-port-dst", "65535", "-t", "200"};
+    }
+
+    /** The tuple of an expected UDP answer from 10.9.0.2 to 10.9.0.1 port {@code port}, for -G and -D. */
+    private static String[] byUdpTuple(String command, int port) {
+        return new String[] {command, "expect", "-s", "10.9.0.2", "-d", "10.9.0.1", "-p", "udp", "--sport", "0",
+            "--dport", String.valueOf(port), "--reply-port-src", "1", "--reply-port-dst", "2"};
+    }
+
+    @Test
+    void udpExpectationsOfTheTftpHelperAreConntracks() {
+        TftpMaster tftp = TftpMaster.start(lab);
+        NetNs ns = tftp.server;
+        same(ns, "-L", "expect");
+        same(ns, "-L", "expect", "-o", "xml");
+        same(ns, byUdpTuple("-G", TftpMaster.CLIENT_PORT));
+        same(ns, byUdpTuple("-G", TftpMaster.CLIENT_PORT + 1));
+        assertTrue(ns.execOk("conntrack", "-L", "expect").contains("proto=17 "));
+        // writes on a UDP master with a helper: create (UDP has no tuple-port quirk), duplicates, delete
+        assertEquals(0, sameChange(ns, null, createUdp(5000)));
+        assertTrue(ns.execOk("conntrack", "-L", "expect").contains("dport=5000 "));
+        assertEquals(1, sameChange(ns, createUdp(5000), createUdp(5000)));
+        assertEquals(1, sameChange(ns, createUdp(5000), byUdpTuple("-D", 5000)));
+        assertEquals(1, sameChange(ns, null, byUdpTuple("-D", 5001)));
+    }
+
     @Test
     void expectationEventsAreConntracksLines() {
         FtpMaster ftp = FtpMaster.start(lab);
