@@ -797,6 +797,27 @@ public final class ConntrackTable implements AutoCloseable {
     }
 
     /**
+     * {@link #update(Connection)} with the request's address family chosen by the caller, as
+     * conntrack 1.4.7's {@code -U} sends the family of its command line: {@code null} sends
+     * AF_UNSPEC, which kernels since 5.8 refuse with EOPNOTSUPP whatever the tuple holds.
+     *
+     * <pre>{@code
+     * table.update(Connection.builder(orig).mark(42).build(), null); // EOPNOTSUPP on Linux 5.8+
+     * }</pre>
+     *
+     * @param connection the tuple and the new values
+     * @param requestFamily the family in the request's header, or null for AF_UNSPEC
+     * @throws NetlinkException ENOENT when there is no such entry; what the kernel answers otherwise
+     */
+    public void update(Connection connection, AddressFamily requestFamily) {
+        Objects.requireNonNull(connection, "connection");
+        MessageWriter writer = socket.request(CtMessageType.NEW, Netlink.NLM_F_ACK,
+                requestFamily == null ? Netlink.AF_UNSPEC : requestFamily.number(), Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeUpdate(writer, connection);
+        execute("update conntrack entry " + connection.original(), connection);
+    }
+
+    /**
      * Changes only the mark bits under {@code mask} of an entry: the new mark is
      * {@code (old & ~mask) | (mark & mask)}.
      *
@@ -837,6 +858,43 @@ public final class ConntrackTable implements AutoCloseable {
         checkZone(zone);
         MessageWriter writer = socket.request(CtMessageType.GET, Netlink.NLM_F_ACK, tuple.family().number(),
                 Netlink.NFNETLINK_V0);
+        ConnectionEncoder.writeKey(writer, tuple, zone);
+        Connection[] found = {null};
+        try {
+            socket.execute("get conntrack entry " + tuple, messages -> {
+                if (messages.type() == CtMessageType.NEW
+                        && entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
+                    found[0] = entry.toConnection();
+                }
+            });
+        } catch (NetlinkException e) {
+            if (e.errno() == ENOENT) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.ofNullable(found[0]);
+    }
+
+    /**
+     * {@link #get(Tuple, int)} with the request's address family chosen by the caller
+     * ({@code null}: AF_UNSPEC), as conntrack 1.4.7's {@code -U} asks for the updated entry.
+     *
+     * <pre>{@code
+     * Optional<Connection> c = table.get(orig, 0, AddressFamily.IPV4);
+     * }</pre>
+     *
+     * @param tuple the tuple
+     * @param zone the zone (0 for the default)
+     * @param requestFamily the family in the request's header, or null for AF_UNSPEC
+     * @return the entry, or empty when there is none
+     * @throws NetlinkException when the kernel refuses for another reason than ENOENT
+     */
+    public Optional<Connection> get(Tuple tuple, int zone, AddressFamily requestFamily) {
+        Objects.requireNonNull(tuple, "tuple");
+        checkZone(zone);
+        MessageWriter writer = socket.request(CtMessageType.GET, Netlink.NLM_F_ACK,
+                requestFamily == null ? Netlink.AF_UNSPEC : requestFamily.number(), Netlink.NFNETLINK_V0);
         ConnectionEncoder.writeKey(writer, tuple, zone);
         Connection[] found = {null};
         try {

@@ -35,6 +35,8 @@ final class ConntrackCommand {
     private static final int ENOENT = 2;
     /** What a shell reports for a program killed by SIGPIPE, as conntrack is when its reader leaves. */
     static final int SIGPIPE_EXIT = 141;
+    /** What a shell reports for a program killed by SIGSEGV, as conntrack 1.4.7 is by a bare --id. */
+    static final int SEGFAULT_EXIT = 139;
     private static final int EEXIST = 17;
 
     private ConntrackCommand() {
@@ -63,6 +65,33 @@ final class ConntrackCommand {
             return PARAMETER_PROBLEM;
         }
         warnings.forEach(err::println);
+        return run(options, out, err);
+    }
+
+    /**
+     * Runs a parsed command line.
+     *
+     * @param options the options
+     * @param out standard output
+     * @param err standard error
+     * @return the exit code
+     */
+    static int run(ConntrackOptions options, PrintStream out, PrintStream err) {
+        if (options.crashed()) {
+            return SEGFAULT_EXIT;
+        }
+        if (options.command() == ConntrackOptions.Command.VERSION) {
+            out.println("conntrack v1.4.7 (conntrack-tools)");
+            return 0;
+        }
+        if (options.command() == ConntrackOptions.Command.HELP) {
+            out.print(ConntrackHelp.USAGE);
+            if (options.protocol() >= 0) {
+                out.print(ConntrackHelp.protocol(options.protocol(), protocolName(options), options.protocolExtension()));
+            }
+            out.flush();
+            return 0;
+        }
         if (options.expect()) {
             return ExpectationCommand.run(options, out, err);
         }
@@ -80,16 +109,26 @@ final class ConntrackCommand {
                 case STATS -> stats(table, out);
                 case LIST -> list(table, options, out, err);
                 case COUNT -> count(table, out);
-                case CREATE -> create(table, options, err);
+                case CREATE, ADD -> create(table, options, err);
+                case VERSION, HELP -> throw new IllegalStateException("handled above");
                 case GET -> get(table, options, out, err);
-                case DELETE -> deleteOrUpdate(table, options, out, err, false);
-                case UPDATE -> deleteOrUpdate(table, options, out, err, true);
+                case DELETE -> delete(table, options, out, err);
+                case UPDATE -> UpdateCommand.run(table, options, out, err);
                 case FLUSH -> flush(table, err);
             };
         } catch (NetlinkException e) {
             err.println(PREFIX + "Operation failed: " + e.getMessage());
             return OTHER_PROBLEM;
         }
+    }
+
+    /** The name conntrack's help gives a protocol: its extension's, else /etc/protocols', else "unknown". */
+    private static String protocolName(ConntrackOptions o) {
+        if (o.protocolExtension()) {
+            return L4Protocol.of(o.protocol()).conntrackName();
+        }
+        String name = ProtocolNames.name(o.protocol());
+        return name == null ? "unknown" : name;
     }
 
     private static ConntrackFormat format(ConntrackOptions options) {
@@ -139,16 +178,22 @@ final class ConntrackCommand {
         if (o.labelAdd() != null) {
             c.labels(o.labelAdd()[1], o.labelAdd()[0]);
         }
+        boolean add = o.command() == ConntrackOptions.Command.ADD;
         try {
             table.create(c.build());
         } catch (NetlinkException e) {
+            if (e.errno() == EEXIST && add) {
+                // conntrack -A leaves an existing entry as it is, counts nothing and succeeds
+                err.println(PREFIX + "0 flow entries have been added.");
+                return 0;
+            }
             if (e.errno() == EEXIST) {
                 err.println(PREFIX + "Operation failed: Such conntrack exists, try -U to update");
                 return OTHER_PROBLEM;
             }
             throw e;
         }
-        err.println(PREFIX + "1 flow entries have been created.");
+        err.println(PREFIX + "1 flow entries have been " + (add ? "added." : "created."));
         return 0;
     }
 
@@ -158,6 +203,11 @@ final class ConntrackCommand {
             err.println(PREFIX + "Operation failed: such conntrack doesn't exist");
             return OTHER_PROBLEM;
         }
+        if (!idMatches(o, found.get())) {
+            // conntrack filters what the kernel answered with -i
+            err.println(PREFIX + "0 flow entries have been shown.");
+            return OTHER_PROBLEM;
+        }
         out.println(format(o).format(found.get()));
         out.flush();
         err.println(PREFIX + "1 flow entries have been shown.");
@@ -165,18 +215,17 @@ final class ConntrackCommand {
     }
 
     /**
-     * conntrack -D and -U dump the table and act on each entry the options match; with no match
-     * they fail (exit 1) after saying that 0 entries were changed.
+     * conntrack -D dumps the table and deletes each entry the options match; with no match it
+     * fails (exit 1) after saying that 0 entries were deleted. -U is {@link UpdateCommand}.
      */
-    private static int deleteOrUpdate(ConntrackTable table, ConntrackOptions o, PrintStream out, PrintStream err,
-            boolean update) {
+    private static int delete(ConntrackTable table, ConntrackOptions o, PrintStream out, PrintStream err) {
         List<Connection> matches = new ArrayList<>();
         for (Connection c : o.family() == null ? table.list() : table.list(o.family())) {
             if (matches(o, c)) {
                 matches.add(c);
             }
         }
-        // conntrack prints what it deleted or updated without labels, whatever -l or -o labels say
+        // conntrack prints what it deleted without labels, whatever -l or -o labels say
         ConntrackFormat format = ConntrackFormat.builder().extended(o.extended()).id(o.id())
                 .kernelTimestamps(o.kernelTimestamps()).build();
         int done = 0;
@@ -184,31 +233,8 @@ final class ConntrackCommand {
         for (Connection c : matches) {
             int zone = c.hasZone() ? c.zone() : 0;
             try {
-                if (update) {
-                    Connection.Builder change = Connection.builder(c.original(), c.reply());
-                    if (c.hasZone()) {
-                        change.zone(c.zone());
-                    }
-                    if (o.timeout() >= 0) {
-                        change.timeout((int) o.timeout());
-                    }
-                    if (o.status() >= 0) {
-                        change.status(o.status());
-                    }
-                    if (o.mark() >= 0) {
-                        int mark = (int) (o.mark() & o.markMask());
-                        table.updateMark(c.original(), zone, mark, (int) (o.markMask() == 0xFFFFFFFFL ? -1 : o.markMask()));
-                    }
-                    table.update(change.build());
-                    Optional<Connection> updated = table.get(c.original(), zone);
-                    if (updated.isEmpty()) {
-                        continue;
-                    }
-                    format.formatTo(text, updated.get()).append('\n');
-                } else {
-                    table.delete(c.original(), zone);
-                    format.formatTo(text, c).append('\n');
-                }
+                table.delete(c.original(), zone);
+                format.formatTo(text, c).append('\n');
                 done++;
             } catch (NetlinkException e) {
                 // gone meanwhile (timed out, or deleted by someone else): not counted, like conntrack
@@ -219,12 +245,20 @@ final class ConntrackCommand {
         }
         out.print(text);
         out.flush();
-        err.println(PREFIX + done + " flow entries have been " + (update ? "updated." : "deleted."));
+        err.println(PREFIX + done + " flow entries have been deleted.");
         return done == 0 ? OTHER_PROBLEM : 0;
+    }
+
+    /** {@code -i}: the entry's id, when both have one. */
+    private static boolean idMatches(ConntrackOptions o, Connection c) {
+        return o.idFilter() < 0 || !c.hasId() || (c.id() & 0xFFFFFFFFL) == o.idFilter();
     }
 
     /** The user-space filter of -D, -U and -L: the original tuple's fields, mark and zone. */
     static boolean matches(ConntrackOptions o, Connection c) {
+        if (!idMatches(o, c)) {
+            return false;
+        }
         Tuple orig = c.original();
         Tuple reply = c.reply();
         if (o.protocol() >= 0 && orig.protocol().number() != o.protocol()
@@ -402,7 +436,7 @@ final class ConntrackCommand {
     private static boolean filtersEntries(ConntrackOptions o) {
         return o.protocol() >= 0 || o.source() != null || o.destination() != null || o.replySource() != null
                 || o.replyDestination() != null || o.mark() >= 0 || o.status() >= 0 || o.zone() >= 0
-                || o.originalZone() >= 0 || o.replyZone() >= 0 || o.labelFilter() != null;
+                || o.originalZone() >= 0 || o.replyZone() >= 0 || o.labelFilter() != null || o.secmark() >= 0;
     }
 
     /**

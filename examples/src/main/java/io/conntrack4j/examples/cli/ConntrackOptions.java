@@ -48,6 +48,7 @@ final class ConntrackOptions {
     private static final String FLUSH_RULES = "00000000000000002000000000000";
     private static final String EVENT_RULES = "22222000200220202222222220022";
     private static final String STATS_RULES = "00000000000000000000000000000";
+    private static final String HELP_RULES = "00002000000000000000000000000";
     /** conntrack 1.4.7's rows for the expectation table ({@code -L expect}, ...), same columns. */
     private static final String EXPECT_LIST_RULES = "00000000000000002002000000000";
     private static final String EXPECT_CREATE_RULES = "11221120011110000000000000000";
@@ -60,6 +61,23 @@ final class ConntrackOptions {
     private static final String[] PORT_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
         "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst"};
     private static final String PORT_EXPECT_CREATE_RULES = "110011011";
+    /** SCTP's options (TCP's, then the verification tags) in its extension's order. */
+    private static final String[] SCTP_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
+        "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst", "--orig-vtag",
+        "--reply-vtag"};
+    /** DCCP's options (TCP's, then the role). */
+    private static final String[] DCCP_OPTIONS = {"--sport", "--dport", "--reply-port-src", "--reply-port-dst",
+        "--mask-port-src", "--mask-port-dst", "--state", "--tuple-port-src", "--tuple-port-dst", "--role"};
+    /** GRE's options: keys where the others have ports. */
+    private static final String[] GRE_OPTIONS = {"--srckey", "--dstkey", "--reply-key-src", "--reply-key-dst",
+        "--mask-key-src", "--mask-key-dst", "--tuple-key-src", "--tuple-key-dst"};
+    /** Options ct4j parses and checks but whose meaning it does not implement for the conntrack table. */
+    private static final Set<String> CHECKED_ONLY = Set.of("--orig-vtag", "--reply-vtag", "--role", "--srckey",
+        "--dstkey", "--reply-key-src", "--reply-key-dst");
+    private static final String[] SCTP_STATES = {"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
+        "SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT"};
+    private static final String[] DCCP_STATES = {"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ",
+        "CLOSING", "TIMEWAIT", "IGNORE", "INVALID"};
     private static final String PORT_EXPECT_TUPLE_RULES = "111100000";
     private static final String[] LONG_OPTIONS = {
         "--dump", "--count", "--create", "--update", "--delete", "--get", "--flush", "--family", "--proto",
@@ -69,7 +87,9 @@ final class ConntrackOptions {
         "--icmpv6-type", "--icmpv6-code", "--icmpv6-id", "--event", "--stats", "--event-mask", "--buffer-size",
         "--src-nat", "--dst-nat", "--any-nat", "--orig-zone", "--reply-zone", "--tuple-src", "--tuple-dst",
         "--mask-src", "--mask-dst", "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst",
-        "--label", "--label-add", "--label-del", "--zero"};
+        "--label", "--label-add", "--label-del", "--zero", "--add", "--version", "--help", "--nat-range", "--secmark",
+        "--id", "--orig-vtag", "--reply-vtag", "--role", "--srckey", "--dstkey", "--orig-key-src", "--orig-key-dst",
+        "--reply-key-src", "--reply-key-dst", "--mask-key-src", "--mask-key-dst", "--tuple-key-src", "--tuple-key-dst"};
     /** Where conntrack (libnetfilter_conntrack) reads label names from. */
     static final Path CONNLABEL_CONF = Path.of("/etc/xtables/connlabel.conf");
     private static final Set<String> NAT_OPTIONS = Set.of("--src-nat", "--dst-nat", "--any-nat");
@@ -93,7 +113,13 @@ final class ConntrackOptions {
         /** {@code -E}, {@code --event}: print events until killed. */
         EVENT(EVENT_RULES, EXPECT_EVENT_RULES),
         /** {@code -S}, {@code --stats}: print the per-CPU counters. */
-        STATS(STATS_RULES, STATS_RULES);
+        STATS(STATS_RULES, STATS_RULES),
+        /** {@code -A}, {@code --add}: create one entry, or leave an existing one as it is. */
+        ADD(CREATE_RULES, null),
+        /** {@code -V}, {@code --version}: print conntrack's version line. */
+        VERSION(STATS_RULES, STATS_RULES),
+        /** {@code -h}, {@code --help}, or no command at all: print conntrack's usage ({@code -p}: and its options). */
+        HELP(HELP_RULES, HELP_RULES);
 
         private final String rules;
         private final String expectRules;
@@ -107,6 +133,8 @@ final class ConntrackOptions {
     private Command command;
     private AddressFamily family;
     private int protocol = -1;
+    /** Whether -p loaded one of conntrack's protocol extensions, which bring the protocol's options. */
+    private boolean protocolExtension;
     private boolean extended;
     private boolean id;
     private boolean kernelTimestamps;
@@ -142,9 +170,17 @@ final class ConntrackOptions {
     private boolean zero;
     private boolean labels;
     private LabelMap labelMap;
-    private boolean labelMapLoaded;
     private long[] labelFilter;
     private long[] labelAdd;
+    private long[] labelDel;
+    private long secmark = -1;
+    private long idFilter = -1;
+    private boolean crashed;
+    private boolean commandless;
+
+    private long updateMark = -1;
+    private long updateMarkMask = 0xFFFFFFFFL;
+    private boolean labelDelGiven;
     private boolean expect;
     private IpAddress tupleSource;
     private IpAddress tupleDestination;
@@ -429,6 +465,84 @@ final class ConntrackOptions {
         return labelFilter;
     }
 
+    /**
+     * {@code --label-del}: the label bits to clear, {low, high}; null with {@link #labelDelGiven()}
+     * when no name was given, which clears every label.
+     *
+     * @return the bits, or null
+     */
+    long[] labelDel() {
+        return labelDel;
+    }
+
+    /** @return the mark value {@code -U} applies (after {@link #useTemplateOf}), or -1 */
+    long updateMark() {
+        return updateMark >= 0 || mark < 0 ? updateMark : mark;
+    }
+
+    /** @return the mark mask {@code -U} applies (after {@link #useTemplateOf}) */
+    long updateMarkMask() {
+        return updateMark >= 0 ? updateMarkMask : markMask;
+    }
+
+    /**
+     * {@code -R}: conntrack 1.4.7 parses every line of the file first, and its -U and label
+     * filters then read the mark and labels of the template of the last line parsed, not of their
+     * own line (a line's own -m still decides whether -U changes marks, and its own
+     * --label-add/--label-del whether it changes labels).
+     *
+     * @param last the options of the file's last command line
+     */
+    void useTemplateOf(ConntrackOptions last) {
+        if (mark >= 0) {
+            updateMark = last.mark >= 0 ? last.mark : 0;
+            updateMarkMask = last.mark >= 0 ? last.markMask : 0;
+        }
+        labelFilter = last.labelFilter;
+        long[] modify = last.labelAdd != null ? last.labelAdd : last.labelDel;
+        if (labelAdd != null) {
+            labelAdd = modify == null ? new long[2] : modify;
+        }
+        if (labelDelGiven) {
+            labelDel = modify;
+        }
+    }
+
+    /** @return whether the line had no command (and so means conntrack's usage) */
+    boolean commandless() {
+        return commandless;
+    }
+
+    /** @return the {@code -i} id the entries must have, or -1 */
+    long idFilter() {
+        return idFilter;
+    }
+
+    /** @return {@code -c}, or -1 (accepted, and filters nothing) */
+    long secmark() {
+        return secmark;
+    }
+
+    /**
+     * Whether conntrack 1.4.7 dies of SIGSEGV on this command line ({@code --id} without
+     * {@code =VALUE}): ct4j then prints nothing more and exits 139, as a shell reports it.
+     *
+     * @return whether to fail as conntrack does
+     */
+    boolean crashed() {
+        return crashed;
+    }
+
+    /** @return whether {@code -p} named one of conntrack's protocol extensions (by name or number) */
+    boolean protocolExtension() {
+        return protocolExtension;
+    }
+
+    /** @return whether {@code --label-del} was given, with or without names */
+    boolean labelDelGiven() {
+        return labelDelGiven;
+    }
+
     /** @return the label bits of {@code --label-add}, {low, high}, or null */
     long[] labelAdd() {
         return labelAdd;
@@ -488,7 +602,9 @@ final class ConntrackOptions {
      * @return the protocol number
      */
     int expectedProtocol() {
-        return protocol == L4Protocol.TCP_NUMBER && tupleProtocol >= 0 ? tupleProtocol : protocol;
+        boolean quirk = protocol == L4Protocol.TCP_NUMBER || protocol == L4Protocol.SCTP_NUMBER
+                || protocol == L4Protocol.DCCP_NUMBER;
+        return quirk && tupleProtocol >= 0 ? tupleProtocol : protocol;
     }
 
     /**
@@ -519,6 +635,10 @@ final class ConntrackOptions {
             String arg = args[i];
             String name;
             String value = null;
+            if (arg.equals("--")) {
+                // getopt stops at "--"; conntrack ignores what follows
+                break;
+            }
             if (arg.startsWith("--")) {
                 int equals = arg.indexOf('=');
                 name = longName(equals < 0 ? arg : arg.substring(0, equals));
@@ -533,7 +653,7 @@ final class ConntrackOptions {
             } else if (o.command != null && i > 0 && isTableCommand(args[i - 1]) && !arg.startsWith("-")
                     && !arg.startsWith("!")) {
                 // conntrack reads a word after -L/-C/-D/... as the table to work on
-                o.table(arg);
+                o.table(arg, o.command);
                 continue;
             } else {
                 // getopt moves other words aside and conntrack never looks at them
@@ -549,12 +669,15 @@ final class ConntrackOptions {
                 case "-F", "--flush" -> Command.FLUSH;
                 case "-E", "--event" -> Command.EVENT;
                 case "-S", "--stats" -> Command.STATS;
+                case "-V", "--version" -> Command.VERSION;
+                case "-A", "--add" -> Command.ADD;
+                case "-h", "--help" -> Command.HELP;
                 default -> null;
             };
             if (next != null) {
                 if (value != null && !name.startsWith("--")) {
                     // -Lconntrack: getopt's optional argument
-                    o.table(value);
+                    o.table(value, next);
                 } else if (value != null) {
                     throw new CommandLineException("option `" + name + "' doesn't allow an argument");
                 }
@@ -582,7 +705,19 @@ final class ConntrackOptions {
                 }
                 continue;
             }
-            String canonical = canonical(name, o.protocol, arg);
+            String canonical = canonical(name, o.protocolExtension ? o.protocol : -1, arg);
+            if (canonical.equals("--id") && name.startsWith("--") && value == null) {
+                // conntrack 1.4.7 reads the missing optional argument of --id through a null pointer
+                o.crashed = true;
+                return o;
+            }
+            if (canonical.equals("--label-del")) {
+                // like the NAT options, names come only from the next word; an attached list
+                // (--label-del=NAME) is dropped by conntrack, which then clears every label
+                o.labelDel(i + 1 < args.length && !args[i + 1].startsWith("-") && !args[i + 1].startsWith("!")
+                        ? args[++i] : null);
+                continue;
+            }
             if (NAT_OPTIONS.contains(canonical)) {
                 // conntrack reads the address only from the next word (unless it looks like an
                 // option); an attached one (-nADDR, --src-nat=ADDR) is accepted and ignored
@@ -600,10 +735,16 @@ final class ConntrackOptions {
                 value = args[++i];
             }
             o.apply(canonical, value);
+            if (o.crashed) {
+                return o;
+            }
             if (isProtocolOption(canonical)) {
                 o.protocolGiven.add(o.protocol == L4Protocol.ICMPV6_NUMBER ? canonical.replace("--icmp-", "--icmpv6-")
                         : canonical);
             }
+        }
+        if (o.anyNat && (o.given[indexOf("--src-nat")] || o.given[indexOf("--dst-nat")])) {
+            throw new CommandLineException("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'");
         }
         // without a command every option is illegal, and that is reported first
         String rules = o.command == null ? COUNT_RULES : o.expect ? o.command.expectRules : o.command.rules;
@@ -617,21 +758,28 @@ final class ConntrackOptions {
             }
         }
         if (o.command == null) {
-            throw new CommandLineException("no command specified");
+            // conntrack prints its usage when it was given no command (and nothing illegal)
+            o.command = Command.HELP;
+            o.commandless = true;
+        }
+        boolean tupleCommand = o.command == Command.CREATE || o.command == Command.ADD || o.command == Command.GET;
+        if (!o.expect && !tupleCommand && o.hasCheckedExtension()) {
+            o.checkExtension(o.command);
+            o.refuseUnimplementedExtensionOptions();
         }
         if (o.expect) {
             o.checkExpectationProtocolOptions();
-        } else if (o.command == Command.CREATE || o.command == Command.GET) {
+        } else if (o.command == Command.CREATE || o.command == Command.ADD || o.command == Command.GET) {
             o.checkTuple();
-        }
-        if (o.command == Command.UPDATE && o.labelAdd != null) {
-            throw new CommandLineException("-U --label-add is not implemented by ct4j yet");
         }
         if (o.expect && o.save) {
             // conntrack ignores save for expectations and prints plain lines
             o.save = false;
         }
-        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT && !o.expect)) {
+        if (o.expect && o.command == Command.EVENT && o.xml && o.timestamps) {
+            throw new CommandLineException("-E expect -o xml,timestamp is not implemented by ct4j yet");
+        }
+        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT)) {
             throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
         return o;
@@ -640,7 +788,9 @@ final class ConntrackOptions {
     private static boolean isProtocolOption(String canonical) {
         return switch (canonical) {
             case "--sport", "--dport", "--reply-port-src", "--reply-port-dst", "--mask-port-src", "--mask-port-dst",
-                    "--state", "--tuple-port-src", "--tuple-port-dst", "--icmp-type", "--icmp-code", "--icmp-id" -> true;
+                    "--state", "--tuple-port-src", "--tuple-port-dst", "--icmp-type", "--icmp-code", "--icmp-id",
+                    "--orig-vtag", "--reply-vtag", "--role", "--srckey", "--dstkey", "--reply-key-src",
+                    "--reply-key-dst", "--mask-key-src", "--mask-key-dst", "--tuple-key-src", "--tuple-key-dst" -> true;
             default -> false;
         };
     }
@@ -655,12 +805,10 @@ final class ConntrackOptions {
             return;
         }
         L4Protocol.KeyKind kind = L4Protocol.keyKind(protocol);
-        if (kind == L4Protocol.KeyKind.PORTS) {
-            if (protocol != L4Protocol.TCP_NUMBER && protocol != L4Protocol.UDP_NUMBER
-                    && protocol != L4Protocol.UDPLITE_NUMBER) {
-                throw new CommandLineException("-p " + L4Protocol.of(protocol).conntrackName()
-                        + " is not implemented by ct4j for expectations yet");
-            }
+        if (protocolExtension && (protocol == L4Protocol.SCTP_NUMBER || protocol == L4Protocol.DCCP_NUMBER
+                || protocol == L4Protocol.GRE_NUMBER)) {
+            checkExtension(command);
+        } else if (kind == L4Protocol.KeyKind.PORTS) {
             String rules = command == Command.CREATE ? PORT_EXPECT_CREATE_RULES
                     : command == Command.GET || command == Command.DELETE ? PORT_EXPECT_TUPLE_RULES : "000000000";
             for (int k = 0; k < PORT_OPTIONS.length; k++) {
@@ -673,10 +821,78 @@ final class ConntrackOptions {
                             + "' option for this command");
                 }
             }
-        } else if (kind == L4Protocol.KeyKind.GRE) {
-            throw new CommandLineException("-p gre is not implemented by ct4j for expectations yet");
         } else if (!protocolGiven.isEmpty()) {
             throw new CommandLineException("Illegal option `" + protocolGiven.get(0) + "' with this command");
+        }
+    }
+
+    /**
+     * The check of the SCTP, DCCP and GRE extensions (their tables in conntrack 1.4.7): each option
+     * legal for the command, then each mandatory one present, in the extension's order; "decided
+     * later" entries count as optional.
+     */
+    private void checkExtension(Command command) throws CommandLineException {
+        String[] options;
+        String rules;
+        boolean onExpectations = expect;
+        if (protocol == L4Protocol.GRE_NUMBER) {
+            options = GRE_OPTIONS;
+            rules = onExpectations ? switch (command) {
+                case CREATE -> "11111111";
+                case GET, DELETE -> "11110000";
+                default -> "00000000";
+            } : switch (command) {
+                case LIST, CREATE, ADD, UPDATE, DELETE, GET, EVENT -> "22220000";
+                default -> "00000000";
+            };
+        } else if (protocol == L4Protocol.SCTP_NUMBER) {
+            options = SCTP_OPTIONS;
+            rules = onExpectations ? switch (command) {
+                case CREATE -> "11001101111";
+                case GET, DELETE -> "11110000000";
+                default -> "00000000000";
+            } : switch (command) {
+                case LIST, DELETE, EVENT -> "22220020000";
+                case CREATE, ADD -> "22220010011";
+                case UPDATE, GET -> "22220020022";
+                default -> "00000000000";
+            };
+        } else {
+            options = DCCP_OPTIONS;
+            rules = onExpectations ? switch (command) {
+                case CREATE -> "1100110111";
+                case GET, DELETE -> "1111000000";
+                default -> "0000000000";
+            } : switch (command) {
+                case LIST, UPDATE, DELETE, GET, EVENT -> "2222002000";
+                case CREATE, ADD -> "2222001001";
+                default -> "0000000000";
+            };
+        }
+        for (int k = 0; k < options.length; k++) {
+            boolean present = protocolGiven.contains(options[k]);
+            if (present && rules.charAt(k) == '0') {
+                throw new CommandLineException("Illegal option `" + options[k] + "' with this command");
+            }
+            if (!present && rules.charAt(k) == '1') {
+                throw new CommandLineException("You need to supply the `" + options[k] + "' option for this command");
+            }
+        }
+    }
+
+    /** Whether -p loaded the SCTP, DCCP or GRE extension, whose checks {@link #checkExtension} does. */
+    private boolean hasCheckedExtension() {
+        return protocolExtension && (protocol == L4Protocol.SCTP_NUMBER || protocol == L4Protocol.DCCP_NUMBER
+                || protocol == L4Protocol.GRE_NUMBER);
+    }
+
+    /** SCTP and DCCP states, tags, roles and GRE keys pass conntrack's checks but mean nothing to ct4j yet. */
+    private void refuseUnimplementedExtensionOptions() throws CommandLineException {
+        for (String option : protocolGiven) {
+            if (CHECKED_ONLY.contains(option) || option.equals("--state") && protocol != L4Protocol.TCP_NUMBER) {
+                throw new CommandLineException(option + " with -p " + L4Protocol.of(protocol).conntrackName()
+                        + " is not implemented by ct4j yet");
+            }
         }
     }
 
@@ -685,7 +901,18 @@ final class ConntrackOptions {
         if (source == null || destination == null) {
             throw new CommandLineException("you have to specify `--src' and `--dst'");
         }
-        if (command == Command.CREATE && protocol == L4Protocol.TCP_NUMBER && state == null) {
+        if (hasCheckedExtension()) {
+            checkExtension(command);
+            boolean keys = protocolGiven.contains(protocol == L4Protocol.GRE_NUMBER ? "--srckey" : "--sport")
+                    && protocolGiven.contains(protocol == L4Protocol.GRE_NUMBER ? "--dstkey" : "--dport");
+            if (!keys) {
+                throw new CommandLineException(protocol == L4Protocol.GRE_NUMBER
+                        ? "you have to specify `--srckey' and `--dstkey'" : "you have to specify `--sport' and `--dport'");
+            }
+            refuseUnimplementedExtensionOptions();
+        }
+        if ((command == Command.CREATE || command == Command.ADD) && protocol == L4Protocol.TCP_NUMBER
+                && state == null) {
             throw new CommandLineException("You need to supply the `--state' option for this command");
         }
         switch (L4Protocol.keyKind(protocol)) {
@@ -738,7 +965,10 @@ final class ConntrackOptions {
             case "-}", "--mask-dst" -> "--mask-dst";
             case "-<", "--label-add" -> "--label-add";
             case "-l", "--label" -> "--label";
-            case "->", "--label-del" -> throw new CommandLineException("--label-del is not implemented by ct4j yet");
+            case "-a", "--nat-range" -> "--nat-range";
+            case "-c", "--secmark" -> "--secmark";
+            case "-i", "--id" -> "--id";
+            case "->", "--label-del" -> "--label-del";
             default -> null;
         };
         if (general != null) {
@@ -754,7 +984,14 @@ final class ConntrackOptions {
             case "--reply-port-dst" -> kind == L4Protocol.KeyKind.PORTS ? name : null;
             case "--mask-port-src", "--mask-port-dst", "--tuple-port-src", "--tuple-port-dst" ->
                     kind == L4Protocol.KeyKind.PORTS ? name : null;
-            case "--state" -> protocol == L4Protocol.TCP_NUMBER ? name : null;
+            case "--state" -> protocol == L4Protocol.TCP_NUMBER || protocol == L4Protocol.SCTP_NUMBER
+                    || protocol == L4Protocol.DCCP_NUMBER ? name : null;
+            case "--orig-vtag", "--reply-vtag" -> protocol == L4Protocol.SCTP_NUMBER ? name : null;
+            case "--role" -> protocol == L4Protocol.DCCP_NUMBER ? name : null;
+            case "--srckey", "--orig-key-src" -> kind == L4Protocol.KeyKind.GRE ? "--srckey" : null;
+            case "--dstkey", "--orig-key-dst" -> kind == L4Protocol.KeyKind.GRE ? "--dstkey" : null;
+            case "--reply-key-src", "--reply-key-dst", "--mask-key-src", "--mask-key-dst", "--tuple-key-src",
+                    "--tuple-key-dst" -> kind == L4Protocol.KeyKind.GRE ? name : null;
             case "--icmp-type", "--icmp-code", "--icmp-id" ->
                     protocol == L4Protocol.ICMP_NUMBER ? name : null;
             case "--icmpv6-type", "--icmpv6-code", "--icmpv6-id" -> icmpv6 ? name.replace("v6", "") : null;
@@ -768,19 +1005,25 @@ final class ConntrackOptions {
 
     private void apply(String canonical, String value) throws CommandLineException {
         for (int k = 0; k < CHECKED.length; k++) {
-            if (CHECKED[k].equals(canonical)) {
+            // -a is only a warning: conntrack does not count it as given
+            if (CHECKED[k].equals(canonical) && !canonical.equals("--nat-range")) {
                 given[k] = true;
             }
         }
         switch (canonical) {
             case "--family" -> {
-                AddressFamily parsed = AddressFamily.ofConntrackName(value);
+                // conntrack compares only the first four characters: -f ipv4foo is ipv4
+                AddressFamily parsed = value.startsWith("ipv4") ? AddressFamily.IPV4
+                        : value.startsWith("ipv6") ? AddressFamily.IPV6 : null;
                 if (parsed == null) {
                     throw new CommandLineException("`" + value + "' unsupported protocol");
                 }
                 family(parsed);
             }
-            case "--protonum" -> protocol = protocol(value);
+            case "--protonum" -> {
+                protocol = protocol(value);
+                protocolExtension = hasExtension(value, protocol);
+            }
             case "--output" -> output(value);
             case "--src" -> source = address(value);
             case "--dst" -> destination = address(value);
@@ -799,11 +1042,37 @@ final class ConntrackOptions {
             case "--reply-port-src" -> replySourcePort = port(value);
             case "--reply-port-dst" -> replyDestinationPort = port(value);
             case "--state" -> {
-                state = TcpState.ofConntrackName(value.toUpperCase(Locale.ROOT));
-                if (state == null) {
-                    throw new CommandLineException("unknown TCP state `" + value + "'");
+                if (protocol == L4Protocol.SCTP_NUMBER) {
+                    if (!List.of(SCTP_STATES).contains(value)) {
+                        // conntrack 1.4.7 compares the word with its table's empty slots too and dies
+                        crashed = true;
+                    }
+                } else if (protocol == L4Protocol.DCCP_NUMBER) {
+                    if (!List.of(DCCP_STATES).contains(value)) {
+                        throw new CommandLineException("Unknown DCCP state `" + value + "'");
+                    }
+                } else {
+                    state = TcpState.ofConntrackName(value.toUpperCase(Locale.ROOT));
+                    if (state == null) {
+                        throw new CommandLineException("unknown TCP state `" + value + "'");
+                    }
                 }
             }
+            case "--orig-vtag", "--reply-vtag" -> { }
+            case "--role" -> {
+                if (!isPrefix(value, "client") && !isPrefix(value, "server")) {
+                    throw new CommandLineException("Unknown DCCP role `" + value + "'");
+                }
+            }
+            // GRE keys go where the ports of the other protocols go
+            case "--srckey" -> sourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--dstkey" -> destinationPort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--reply-key-src" -> replySourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--reply-key-dst" -> replyDestinationPort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--mask-key-src" -> maskSourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--mask-key-dst" -> maskDestinationPort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--tuple-key-src" -> tupleSourcePort = (int) (strtoul(value, 0) & 0xFFFF);
+            case "--tuple-key-dst" -> tupleDestinationPort = (int) (strtoul(value, 0) & 0xFFFF);
             case "--icmp-type" -> icmpType = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-code" -> icmpCode = (int) (strtoul(value, 10) & 0xFF);
             case "--icmp-id" -> icmpId = port(value);
@@ -811,8 +1080,19 @@ final class ConntrackOptions {
             case "--orig-zone" -> originalZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--reply-zone" -> replyZone = (int) (strtoul(value, 0) & 0xFFFF);
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
-            case "--label" -> labelFilter = merge(labelFilter, labelBits(value));
-            case "--label-add" -> labelAdd = merge(labelAdd, labelBits(value));
+            case "--label" -> {
+                loadLabelMap();
+                labelFilter = merge(labelFilter, labelBits(value));
+            }
+            case "--label-add" -> {
+                loadLabelMap();
+                checkLabelChange();
+                labelAdd = merge(labelAdd, labelBits(value));
+            }
+            case "--nat-range" -> warnings.add("WARNING: ignoring -a, deprecated option.");
+            // the kernel never sends a secmark (only its security context), so -c filters nothing
+            case "--secmark" -> secmark = strtoul(value, 0);
+            case "--id" -> idFilter = strtoul(value, 0);
             case "--tuple-src" -> tupleSource = address(value);
             case "--tuple-dst" -> tupleDestination = address(value);
             case "--mask-src" -> maskSource = address(value);
@@ -843,10 +1123,77 @@ final class ConntrackOptions {
         try {
             parsed = IpAddress.parse(value);
         } catch (ParseException e) {
-            throw new CommandLineException("Invalid IP address `" + value + "'");
+            // conntrack tries inet_aton first, which also takes 10.1 (10.0.0.1), 0x0a000001 and 012.1.2.3
+            long aton = inetAton(value);
+            if (aton < 0) {
+                throw new CommandLineException("Invalid IP address `" + value + "'");
+            }
+            parsed = IpAddress.ofIpv4((int) aton);
         }
         family(parsed.family());
         return parsed;
+    }
+
+    /**
+     * glibc's inet_aton: one to four numbers (decimal, 0x hex or 0 octal) separated by dots, the
+     * last filling the remaining bytes; a blank may end the text.
+     *
+     * @return the address as an unsigned 32-bit value, or -1
+     */
+    static long inetAton(String text) {
+        int end = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n') {
+                end = i;
+                break;
+            }
+        }
+        String[] parts = text.substring(0, end).split("\\.", -1);
+        if (parts.length > 4) {
+            return -1;
+        }
+        long[] values = new long[parts.length];
+        for (int k = 0; k < parts.length; k++) {
+            String part = parts[k];
+            if (part.isEmpty() || !Character.isDigit(part.charAt(0))) {
+                return -1;
+            }
+            int radix = 10;
+            int from = 0;
+            if (part.length() > 1 && part.charAt(0) == '0' && (part.charAt(1) == 'x' || part.charAt(1) == 'X')) {
+                radix = 16;
+                from = 2;
+                if (part.length() == 2) {
+                    return -1;
+                }
+            } else if (part.charAt(0) == '0') {
+                radix = 8;
+            }
+            long value = 0;
+            for (int i = from; i < part.length(); i++) {
+                int digit = part.charAt(i) > 0x7f ? -1 : Character.digit(part.charAt(i), radix);
+                if (digit < 0) {
+                    return -1;
+                }
+                value = value * radix + digit;
+                if (value > 0xFFFFFFFFL) {
+                    return -1;
+                }
+            }
+            values[k] = value;
+        }
+        long result = 0;
+        for (int k = 0; k < values.length - 1; k++) {
+            if (values[k] > 0xFF) {
+                return -1;
+            }
+            result |= values[k] << (24 - 8 * k);
+        }
+        long last = values[values.length - 1];
+        if (last > (0xFFFFFFFFL >>> (8 * (values.length - 1)))) {
+            return -1;
+        }
+        return result | last;
     }
 
     /** conntrack's -o words, in its table order (a prefix picks the first that starts with it). */
@@ -891,14 +1238,14 @@ final class ConntrackOptions {
     }
 
     /**
-     * Reads connlabel.conf once, as conntrack does on the first option that needs it; when it
+     * Reads connlabel.conf unless read already, as conntrack does on each option that needs it; when it
      * cannot, conntrack's perror line is a warning and no label has a name.
      */
     private void loadLabelMap() {
-        if (labelMapLoaded) {
+        // conntrack tries again (and warns again) on every option that needs names while it has none
+        if (labelMap != null) {
             return;
         }
-        labelMapLoaded = true;
         try {
             labelMap = LabelMap.parse(Files.readString(CONNLABEL_CONF, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
@@ -910,7 +1257,6 @@ final class ConntrackOptions {
 
     /** A comma list of label names as bits {low, high}; every name must be in connlabel.conf. */
     private long[] labelBits(String value) throws CommandLineException {
-        loadLabelMap();
         long[] bits = new long[2];
         int start = 0;
         while (true) {
@@ -926,6 +1272,37 @@ final class ConntrackOptions {
             }
             start = comma + 1;
         }
+    }
+
+    /** {@code --label-del [NAME[,...]]}: without names, every label goes. */
+    private void labelDel(String names) throws CommandLineException {
+        markGiven("--label-del");
+        loadLabelMap();
+        checkLabelChange();
+        labelDelGiven = true;
+        if (names != null) {
+            labelDel = merge(labelDel, labelBits(names));
+        }
+    }
+
+    /** conntrack refuses the second of --label-add and --label-del as soon as it reads it. */
+    private void checkLabelChange() throws CommandLineException {
+        if (given[indexOf("--label-add")] && given[indexOf("--label-del")]) {
+            throw new CommandLineException("cannot use --label-add and --label-del at the same time", true);
+        }
+    }
+
+    private void markGiven(String option) {
+        given[indexOf(option)] = true;
+    }
+
+    private static int indexOf(String option) {
+        for (int k = 0; k < CHECKED.length; k++) {
+            if (CHECKED[k].equals(option)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException(option);
     }
 
     /** conntrack joins repeated -l (or --label-add) into one set of bits. */
@@ -1100,45 +1477,122 @@ final class ConntrackOptions {
     private static boolean isTableCommand(String arg) {
         return switch (arg) {
             case "-L", "--dump", "-C", "--count", "-D", "--delete", "-F", "--flush", "-G", "--get", "-I", "--create",
-                    "-U", "--update", "-E", "--event", "-S", "--stats" -> true;
+                    "-U", "--update", "-E", "--event", "-S", "--stats", "-V", "--version", "-h", "--help", "-A", "--add" -> true;
             default -> false;
         };
     }
 
+    /** conntrack takes any prefix of a table name, the empty word included (which is "expect"). */
     private static boolean isTableName(String name) {
-        return switch (name) {
-            case "conntrack", "expect", "dying", "unconfirmed" -> true;
-            default -> false;
-        };
+        return tableName(name) != null;
     }
 
-    private void table(String name) throws CommandLineException {
-        switch (name) {
+    private static String tableName(String word) {
+        for (String name : new String[] {"expect", "conntrack", "dying", "unconfirmed"}) {
+            if (name.startsWith(word)) {
+                return name;
+            }
+        }
+        return null;
+    }
+
+    /** The table word of {@code command} (which is not yet this object's command when attached, -Lexpect). */
+    private void table(String word, Command command) throws CommandLineException {
+        String name = tableName(word);
+        if (name != null && (name.equals("dying") || name.equals("unconfirmed")) && command != Command.LIST) {
+            throw new CommandLineException("Can't do that command with tables `dying' and `unconfirmed'");
+        }
+        switch (name == null ? word : name) {
             case "conntrack" -> { }
             case "expect" -> {
-                if (command == Command.UPDATE) {
-                    throw new CommandLineException("Can't do --update on expectations");
+                if (command == Command.UPDATE || command == Command.ADD) {
+                    throw new CommandLineException("Can't do --" + (command == Command.ADD ? "add" : "update")
+                            + " on expectations");
                 }
                 expect = true;
             }
             case "dying", "unconfirmed" ->
                     throw new CommandLineException("the " + name + " table is not implemented by ct4j yet");
-            default -> throw new CommandLineException("unknown type `" + name + "'");
+            default -> throw new CommandLineException("unknown type `" + word + "'");
         }
     }
 
+    /** conntrack's protocol extensions, whose names it compares without regard to case. */
+    private static final String[] EXTENSIONS = {"tcp", "udp", "udplite", "sctp", "dccp", "icmp", "icmpv6", "gre"};
+    private static final int[] EXTENSION_NUMBERS = {L4Protocol.TCP_NUMBER, L4Protocol.UDP_NUMBER,
+        L4Protocol.UDPLITE_NUMBER, L4Protocol.SCTP_NUMBER, L4Protocol.DCCP_NUMBER, L4Protocol.ICMP_NUMBER,
+        L4Protocol.ICMPV6_NUMBER, L4Protocol.GRE_NUMBER};
+
+    /**
+     * conntrack's -p: an extension's name (any case), else a name or alias from /etc/protocols,
+     * else a number as strtoul reads it (0x11 and 021 are 17) up to 255.
+     */
     private static int protocol(String value) throws CommandLineException {
-        // conntrack compares protocol names without regard to case
-        L4Protocol named = L4Protocol.ofConntrackName(value.toLowerCase(Locale.ROOT));
-        if (named != null) {
-            return named.number();
-        }
-        if (!value.isEmpty() && value.length() <= 3 && value.chars().allMatch(Character::isDigit)) {
-            int number = Integer.parseInt(value);
-            if (number <= 255) {
-                return number;
+        for (int k = 0; k < EXTENSIONS.length; k++) {
+            if (EXTENSIONS[k].equalsIgnoreCase(value)) {
+                return EXTENSION_NUMBERS[k];
             }
         }
+        int named = ProtocolNames.number(value);
+        if (named >= 0) {
+            return named;
+        }
+        long number = strictStrtoul(value);
+        if (number >= 0 && number <= 255) {
+            return (int) number;
+        }
         throw new CommandLineException("`" + value + "' unsupported protocol");
+    }
+
+    /** Whether -p {@code value} (which gave {@code number}) loads an extension: a name from /etc/protocols does not. */
+    private static boolean hasExtension(String value, int number) {
+        for (int k = 0; k < EXTENSIONS.length; k++) {
+            if (EXTENSIONS[k].equalsIgnoreCase(value)) {
+                return true;
+            }
+        }
+        if (ProtocolNames.number(value) >= 0) {
+            return false;
+        }
+        for (int extensionNumber : EXTENSION_NUMBERS) {
+            if (extensionNumber == number) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** strtoul(text, &end, 0) that must read the whole text; -1 when it does not (or wraps). */
+    private static long strictStrtoul(String text) {
+        int i = 0;
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < text.length() && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i) == '-';
+            i++;
+        }
+        int radix = 10;
+        if (text.startsWith("0x", i) || text.startsWith("0X", i)) {
+            if (i + 2 < text.length() && Character.digit(text.charAt(i + 2), 16) >= 0) {
+                radix = 16;
+                i += 2;
+            }
+        } else if (text.startsWith("0", i)) {
+            radix = 8;
+        }
+        if (i >= text.length()) {
+            return -1;
+        }
+        long value = 0;
+        for (; i < text.length(); i++) {
+            int digit = text.charAt(i) > 0x7f ? -1 : Character.digit(text.charAt(i), radix);
+            if (digit < 0 || value > 0xFFFFFFFFL) {
+                return -1;
+            }
+            value = value * radix + digit;
+        }
+        return negative && value != 0 ? -1 : value;
     }
 }

@@ -14,6 +14,7 @@ public final class Ct4j {
             "usage: ct4j COMMAND [ARGS]",
             "       ct4j CONNTRACK-OPTIONS",
             "",
+            "  help                    this text (ct4j -h prints conntrack's own help, as conntrack does)",
             "commands:",
             "  timeouts [--defaults]   print the conntrack timeouts of this network namespace",
             "                          as sysctl(8) prints them (--defaults: Linux's built-in values)",
@@ -29,7 +30,11 @@ public final class Ct4j {
             "  -C, --count             print the number of entries",
             "  -I, --create            create an entry (-p, -s, -d, ports or ICMP fields, -t; TCP --state)",
             "  -G, --get               print the entry of a tuple",
-            "  -U, --update            set -m, -t or -u on the entries the filter matches",
+            "  -U, --update            set -m, -t, -u, --label-add or --label-del on the entries the filter matches",
+            "  -A, --add               -I, but an existing entry is left as it is",
+            "  -V, --version, -h, --help   conntrack's version line, conntrack's help",
+            "  -R, --load-file FILE    (first, with at least one more argument) run the -I/-A/-U/-D/-F",
+            "                          command lines of FILE (- for standard input)",
             "  -D, --delete            delete the entries the filter matches",
             "  -F, --flush             empty the table",
             "  -E, --event             print events until interrupted (-e NEW,UPDATE,DESTROY; -b BYTES)",
@@ -47,7 +52,9 @@ public final class Ct4j {
             "  -l, --label NAME[,...]  only entries with all these labels (-L, -D, -E; repeatable)",
             "  -z, --zero              -L: zero the packet and byte counters of the entries listed",
             "                          (their values before zeroing are printed; no filters but -f, NAT)",
-            "  --label-add NAME[,...]  -I: create the entry with these labels (repeatable)",
+            "  --label-add NAME[,...]  -I: create the entry with these labels; -U: add them (repeatable)",
+            "  --label-del [NAME[,...]]  -U: remove these labels, or all",
+            "  -i, --id ID   -c, --secmark SECMARK   -a, --nat-range (ignored, as conntrack does)",
             "                          label names come from /etc/xtables/connlabel.conf",
             "",
             "the expectation table (a word after the command, as in conntrack):",
@@ -88,8 +95,13 @@ public final class Ct4j {
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            err.print(USAGE);
-            return 2;
+            // conntrack prints its usage and succeeds
+            out.print(ConntrackHelp.USAGE);
+            return 0;
+        }
+        if (args.length > 1 && (args[0].equals("-R") || args[0].equals("--load-file"))) {
+            // conntrack reads a file only when it is named right after -R (or --load-file)
+            return LoadFileCommand.run(args[1], out, err);
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
@@ -101,17 +113,12 @@ public final class Ct4j {
                 return ReplayCommand.run(rest, out, err);
             case "show":
                 return ShowCommand.run(rest, out, err);
-            case "-h":
-            case "--help":
+            case "help":
                 out.print(USAGE);
                 return 0;
             default:
-                if (args[0].startsWith("-")) {
-                    return ConntrackCommand.run(args, out, err);
-                }
-                err.println("ct4j: unknown command '" + args[0] + "'");
-                err.print(USAGE);
-                return 2;
+                // anything else is conntrack's command line, stray words included (conntrack ignores them)
+                return ConntrackCommand.run(args, out, err);
         }
     }
 }

@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -62,7 +63,7 @@ final class ExpectationCommand {
                     case FLUSH -> flush(table, err);
                     case COUNT -> count(table, out);
                     case STATS -> stats(table, out);
-                    case UPDATE, EVENT -> throw new IllegalStateException("refused or handled above");
+                    case UPDATE, ADD, EVENT, VERSION, HELP -> throw new IllegalStateException("refused or handled above");
                 };
             }
         } catch (NetlinkException e) {
@@ -102,6 +103,9 @@ final class ExpectationCommand {
             case PORTS -> Tuple.ofPorts(o.source(), o.destination(), protocol, o.sourcePort(), o.destinationPort());
             // conntrack sends the ICMP fields it has, none: type 0, code 0, id 0
             case ICMP -> new Tuple(o.source(), o.destination(), protocol, 0, 0, Tuple.NO_ZONE);
+            // GRE's keys (--srckey, --dstkey) are kept where the ports go
+            case GRE -> new Tuple(o.source(), o.destination(), protocol, Math.max(0, o.sourcePort()),
+                    Math.max(0, o.destinationPort()), Tuple.NO_ZONE);
             default -> Tuple.ofAddresses(o.source(), o.destination(), protocol);
         };
     }
@@ -128,6 +132,10 @@ final class ExpectationCommand {
         if (protocol.keyKind() == L4Protocol.KeyKind.PORTS) {
             return Tuple.ofPorts(o.maskSource(), o.maskDestination(), protocol, Math.max(0, o.maskSourcePort()),
                     Math.max(0, o.maskDestinationPort()));
+        }
+        if (protocol.keyKind() == L4Protocol.KeyKind.GRE) {
+            return new Tuple(o.maskSource(), o.maskDestination(), protocol, Math.max(0, o.maskSourcePort()),
+                    Math.max(0, o.maskDestinationPort()), Tuple.NO_ZONE);
         }
         return Tuple.ofAddresses(o.maskSource(), o.maskDestination(), protocol);
     }
@@ -232,6 +240,9 @@ final class ExpectationCommand {
         private final PrintStream err;
         private final Clock clock = Clock.systemUTC();
         private final AtomicLong shown = new AtomicLong();
+        private final ConntrackXmlFormat xml = ConntrackXmlFormat.builder().build();
+        /** Whether the XML declaration and {@code <expect>} are out, so that exit closes the root. */
+        private volatile boolean xmlOpen;
 
         private Events(ConntrackOptions options, PrintStream out, PrintStream err) {
             this.options = options;
@@ -258,6 +269,9 @@ final class ExpectationCommand {
         }
 
         private void goodbye() {
+            if (xmlOpen) {
+                out.print("</expect>\n");
+            }
             out.flush();
             err.println(ConntrackCommand.PREFIX + shown.get() + " expectation events have been shown.");
             err.flush();
@@ -273,6 +287,19 @@ final class ExpectationCommand {
         public void onExpectation(EventType type, ExpectationEntry entry, int portId, boolean own) {
             Expectation e = entry.toExpectation();
             if (e == null) {
+                return;
+            }
+            if (options.xml()) {
+                if (!xmlOpen) {
+                    out.print("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<expect>\n");
+                    xmlOpen = true;
+                }
+                // an event's element says what happened: <flow type="new">
+                StringBuilder line = xml.appendTo(new StringBuilder(700), e, true);
+                line.insert("<flow".length(), " type=\"" + type.name().toLowerCase(Locale.ROOT) + "\"");
+                out.println(line);
+                out.flush();
+                shown.incrementAndGet();
                 return;
             }
             long timestamp = options.timestamps() ? micros(clock) : ExpectationEvent.NO_TIMESTAMP;

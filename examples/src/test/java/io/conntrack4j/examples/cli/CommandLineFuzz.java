@@ -21,6 +21,18 @@ final class CommandLineFuzz {
         {"-I", "-p", "icmp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--icmp-type", "8", "--icmp-code", "0", "-t", "30"},
         {"-G", "-p", "udp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2"},
         {"-U", "-p", "tcp", "-m", "5"}, {"-D", "-s", "10.0.0.1"}, {"-D", "-p", "udp", "--reply-port-src", "53"},
+        {"-G", "expect", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "gre", "--srckey", "0", "--dstkey", "5",
+            "--reply-key-src", "1", "--reply-key-dst", "2"},
+        {"-I", "expect", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "sctp", "--sport", "1", "--dport", "2", "--tuple-src",
+            "2.2.2.2", "--tuple-dst", "1.1.1.1", "--mask-src", "255.0.0.0", "--mask-dst", "255.255.255.255",
+            "--tuple-port-src", "0", "--tuple-port-dst", "9", "--mask-port-src", "0", "--mask-port-dst", "1",
+            "--orig-vtag", "1", "--reply-vtag", "2", "-t", "30"},
+        {"-D", "expect", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "dccp", "--sport", "0", "--dport", "1",
+            "--reply-port-src", "1", "--reply-port-dst", "2"},
+        {"-V"}, {"-h", "-p", "sctp"}, {"-L", "exp", "-p", "0x11"}, {"-L", "-c", "5", "-a", "1.2.3.4"},
+        {"-D", "-i", "5", "-f", "ipv4x"}, {"-D", "--id=7"},
+        {"-A", "-p", "udp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2", "-t", "30"},
+        {"-U", "-s", "1.1.1.1", "--label-del"}, {"-U", "-f", "ipv6", "-m", "1/3", "-t", "9", "-u", "ASSURED"},
         {"-L", "expect", "-o", "xml"}, {"-C", "expect"}, {"-F", "expect"}, {"-E", "expect", "-o", "timestamp"},
         {"-G", "expect", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "tcp", "--sport", "0", "--dport", "1",
             "--reply-port-src", "1", "--reply-port-dst", "2"},
@@ -31,7 +43,8 @@ final class CommandLineFuzz {
     };
     private static final String[] NOISE = {"-", "--", "=", ",", "!", "", "-x", "--bogus", "-L", "-E", "-p", "-o",
         "-u", "-e", "-n", "ipv4", "ipv6", "tcp", "300", "0x", "::1", "1.2.3.4", "[::1]", "extended,,id", "UNSET",
-        "expect", "conntrack", "--family=", "--src-nat=1.1.1.1", "-fipv9", "\u00e9", "-t", "--orig-zone"};
+        "expect", "conntrack", "--family=", "--src-nat=1.1.1.1", "-fipv9", "\u00e9", "-t", "--orig-zone",
+        "--label-del", "--label-add", "-V", "-h", "-A", "--id", "-i", "-c", "-a", "dying", "--", "esp", "0x"};
 
     private final Random random;
 

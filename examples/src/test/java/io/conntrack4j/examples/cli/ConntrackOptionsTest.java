@@ -136,7 +136,8 @@ class ConntrackOptionsTest {
                 refusal("-I", "-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.2"));
         assertEquals("Illegal option `--zone' with this command", refusal("-U", "-w", "1"));
         assertEquals("Bad parameter `FOO,BAR'", refusal("-I", "-u", "ASSURED,FOO,BAR"));
-        assertEquals("Invalid IP address `1.2.3'", refusal("-D", "-s", "1.2.3"));
+        // conntrack reads addresses with inet_aton first: 1.2.3 is 1.2.0.3 (checked with conntrack -I/-L)
+        assertEquals("Invalid IP address `1.2.3.4.5'", refusal("-D", "-s", "1.2.3.4.5"));
     }
 
     @Test
@@ -175,5 +176,19 @@ class ConntrackOptionsTest {
         }
         assertTrue(parsed > 1_000, "parsed " + parsed);
         assertTrue(refused > 1_000, "refused " + refused);
+    }
+
+    @Test
+    void addressesAreReadLikeInetAtonWhereInetPtonRefuses() {
+        // the values glibc's inet_aton gives (checked with Python's socket.inet_aton, which calls it)
+        assertEquals(0x0A000000L, ConntrackOptions.inetAton("10.0"));
+        assertEquals(0x0A011170L, ConntrackOptions.inetAton("10.70000"));
+        assertEquals(0x0A010203L, ConntrackOptions.inetAton("012.1.2.3"));
+        assertEquals(0x0A000001L, ConntrackOptions.inetAton("0x0a000001"));
+        assertEquals(1L, ConntrackOptions.inetAton("1"));
+        assertEquals(0xFFFFFFFFL, ConntrackOptions.inetAton("255.255.255.255"));
+        for (String bad : new String[] {"", "1..2", "09", "1.2.3.4.5", "10.0.0.256", "a.b", "1.2.3.", "0x", "-1"}) {
+            assertEquals(-1L, ConntrackOptions.inetAton(bad), bad);
+        }
     }
 }

@@ -48,7 +48,7 @@ class Ct4jCommandLineFuzzKernelTest {
         List<String[]> sample = new ArrayList<>();
         while (sample.size() < SAMPLE) {
             String[] args = fuzz.next();
-            if (args.length == 0 || !args[0].startsWith("-") || args[0].equals("-h") || args[0].equals("--help")) {
+            if (args.length == 0 || CommandLineFuzzTest.isCt4jWord(args[0])) {
                 continue;
             }
             try {

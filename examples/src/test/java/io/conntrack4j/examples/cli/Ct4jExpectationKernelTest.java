@@ -140,6 +140,37 @@ class Ct4jExpectationKernelTest {
         assertEquals(0, sameChange(ns, null, "-F", "expect"));
     }
 
+    /** {@code -I expect -p udp} on the TFTP read request, expecting 10.9.0.2 to 10.9.0.1 port {@code port}. */
+    private static String[] createUdp(int port) {
+        return new String[] {"-I", "expect", "-s", "10.9.0.1", "-d", "10.9.0.2", "-p", "udp", "--sport",
+            String.valueOf(TftpMaster.CLIENT_PORT), "--dport", "69", "--tuple-src", "10.9.0.2", "--tuple-dst", "10.9.0.1",
+            "--mask-src", "255.255.255.255", "--mask-dst", "255.255.255.255", "--tuple-port-src", "0",
+            "--tuple-port-dst", String.valueOf(port), "--mask-port-src", "0", "--mask-port-dst", "65535", "-t", "200"};
+    }
+
+    /** The tuple of an expected UDP answer from 10.9.0.2 to 10.9.0.1 port {@code port}, for -G and -D. */
+    private static String[] byUdpTuple(String command, int port) {
+        return new String[] {command, "expect", "-s", "10.9.0.2", "-d", "10.9.0.1", "-p", "udp", "--sport", "0",
+            "--dport", String.valueOf(port), "--reply-port-src", "1", "--reply-port-dst", "2"};
+    }
+
+    @Test
+    void udpExpectationsOfTheTftpHelperAreConntracks() {
+        TftpMaster tftp = TftpMaster.start(lab);
+        NetNs ns = tftp.server;
+        same(ns, "-L", "expect");
+        same(ns, "-L", "expect", "-o", "xml");
+        same(ns, byUdpTuple("-G", TftpMaster.CLIENT_PORT));
+        same(ns, byUdpTuple("-G", TftpMaster.CLIENT_PORT + 1));
+        assertTrue(ns.execOk("conntrack", "-L", "expect").contains("proto=17 "));
+        // writes on a UDP master with a helper: create (UDP has no tuple-port quirk), duplicates, delete
+        assertEquals(0, sameChange(ns, null, createUdp(5000)));
+        assertTrue(ns.execOk("conntrack", "-L", "expect").contains("dport=5000 "));
+        assertEquals(1, sameChange(ns, createUdp(5000), createUdp(5000)));
+        assertEquals(1, sameChange(ns, createUdp(5000), byUdpTuple("-D", 5000)));
+        assertEquals(1, sameChange(ns, null, byUdpTuple("-D", 5001)));
+    }
+
     @Test
     void expectationEventsAreConntracksLines() {
         FtpMaster ftp = FtpMaster.start(lab);
@@ -196,6 +227,51 @@ class Ct4jExpectationKernelTest {
                         blank(b.replaceFirst("^( *\\[\\w+\\] )\\d+ ", "$1T ")), context);
             }
         }
+    }
+
+    @Test
+    void expectationEventsInXmlAreConntracks() {
+        FtpMaster ftp = FtpMaster.start(lab);
+        NetNs ns = ftp.server;
+        String[] args = {"-E", "expect", "-o", "xml"};
+        BackgroundProcess theirs = lab.start(ns, Ct4jEventsKernelTest.withPid(conntrack(args)));
+        BackgroundProcess ours = lab.start(ns, Ct4jEventsKernelTest.withPid(Ct4jProcess.command(args)));
+        Await.until(LIMIT, "both listeners print expectation events", () -> {
+            ns.execOk(conntrack(create(ftp, "tcp", ftp.sourcePort, 1600)));
+            ns.execOk("conntrack", "-F", "expect");
+            return theirs.stdoutSoFar().contains("<dport>1600</dport>") && ours.stdoutSoFar().contains("<dport>1600</dport>");
+        });
+        ns.execOk(conntrack(create(ftp, "tcp", ftp.sourcePort, 1700)));
+        ns.exec(LIMIT, null, conntrack(byTuple("-D", 1700)));
+        ns.execOk(conntrack(create(ftp, "tcp", ftp.sourcePort, 7002)));
+        ns.execOk("conntrack", "-F", "expect");
+        Await.until(LIMIT, "the last event is printed", () -> xmlEvents(theirs.stdoutSoFar()).size() >= 4
+                && xmlEvents(ours.stdoutSoFar()).size() >= 4);
+        assertEquals(4, xmlEvents(theirs.stdoutSoFar()).size(), theirs.stdoutSoFar());
+        CommandResult expected = Ct4jEventsKernelTest.terminate(theirs);
+        CommandResult got = Ct4jEventsKernelTest.terminate(ours);
+        String context = "conntrack:\n" + expected.stdout() + "\nct4j:\n" + got.stdout();
+        assertEquals(expected.exitCode(), got.exitCode(), "exit code\n" + context);
+        assertEquals(expected.stderr().replaceAll("\\d+ expectation events", "N expectation events"),
+                got.stderr().replaceAll("\\d+ expectation events", "N expectation events"), "stderr\n" + context);
+        // the same document: declaration and root first, the same events after the probes, root closed last
+        List<String> a = expected.stdout().lines().skip(1).toList();
+        List<String> b = got.stdout().lines().skip(1).toList();
+        assertEquals(a.subList(0, 2), b.subList(0, 2), context);
+        assertEquals(a.get(a.size() - 1), b.get(b.size() - 1), context);
+        assertEquals(blank(String.join("\n", xmlEvents(expected.stdout()))),
+                blank(String.join("\n", xmlEvents(got.stdout()))), context);
+    }
+
+    /** The XML event lines from marker 1700's first event on. */
+    private static List<String> xmlEvents(String output) {
+        List<String> lines = output.lines().filter(l -> l.startsWith("<flow")).toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("<dport>1700</dport>")) {
+                return lines.subList(i, lines.size());
+            }
+        }
+        return List.of();
     }
 
     private static boolean destroyed(String output, int port) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @KernelTest(requires = {"conntrack", "nft", "unshare", "mount"})
 class Ct4jLabelsKernelTest {
     private static final String CONF = "0 zero\n1 one\n5 five\n70 seventy\n";
+    private static final int STEPS_PER_RUN = 6;
     private static final Pattern TIMEOUT = Pattern.compile("(?m)^((?:ipv[46] +\\d+ +)?\\S+ +\\d+ )\\d+ ");
     private static final String[] UDP = {"-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.2", "--dport", "2", "-t", "100"};
 
@@ -91,13 +92,26 @@ class Ct4jLabelsKernelTest {
                 new String[] {"-L", "-o", "labels"},
                 new String[] {"-L", "-l", "one"},
                 create(13, "--label-add", "one"));
+        // a few steps per run: one run may take a minute at most, and each step starts a JVM
         StringBuilder script = new StringBuilder("set +e\n");
+        boolean removed = false;
+        int inRun = 0;
         for (int i = 0; i < steps.size(); i++) {
             if (steps.get(i) == null) {
                 // from here on there is no connlabel.conf
                 script.append("rm /etc/xtables/connlabel.conf\n");
+                removed = true;
                 continue;
             }
+            if (inRun == STEPS_PER_RUN) {
+                ConnectionLabels.runNamed(CONF, script.toString());
+                script = new StringBuilder("set +e\n");
+                if (removed) {
+                    script.append("rm /etc/xtables/connlabel.conf\n");
+                }
+                inRun = 0;
+            }
+            inRun++;
             for (int tool = 0; tool < 2; tool++) {
                 NetNs ns = tool == 0 ? oracle : ours;
                 String[] argv = tool == 0 ? with("conntrack", steps.get(i)) : Ct4jProcess.command(steps.get(i));

@@ -27,10 +27,22 @@ class Ct4jTest {
     }
 
     @Test
-    void unknownCommandsAndArgumentsAreRejectedWithExitCode2() {
-        assertEquals(2, run("frobnicate"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("unknown command 'frobnicate'"));
+    void badArgumentsOfCt4jCommandsAreRejectedWithExitCode2() {
         assertEquals(2, run("timeouts", "--bogus"));
-        assertEquals(2, run());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--bogus"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void otherWordsAreConntracksCommandLineWhichPrintsItsUsageWithoutACommand() {
+        // conntrack ignores stray words, and prints its usage when it has no command
+        assertEquals(0, run("frobnicate"));
+        assertEquals(ConntrackHelp.USAGE, out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertEquals(0, run());
+        assertEquals(ConntrackHelp.USAGE, out.toString(StandardCharsets.UTF_8));
+        out.reset();
+        assertEquals(0, run("help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: ct4j COMMAND"), out.toString());
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -124,7 +124,7 @@ class Ct4jZeroCountersKernelTest {
         String[][] lines = {
             {"-L", "-z", "-p", "tcp"}, {"-L", "-z", "-s", "10.0.0.1"}, {"-L", "-d", "10.0.0.1", "-z"},
             {"-L", "-z", "-m", "1"}, {"-L", "-z", "-u", "UNSET"}, {"-L", "-z", "-w", "1"},
-            {"-L", "-z", "--reply-zone", "1"},
+            {"-L", "-z", "--reply-zone", "1"}, {"-L", "-z", "-c", "1"}, {"-L", "-z", "--id=5"},
             {"-G", "-z", "-s", "1.1.1.1", "-d", "2.2.2.2", "-p", "tcp", "--sport", "1", "--dport", "2"},
             {"-E", "-z"}, {"-L", "expect", "-z"}, {"-L", "--zero=1"}, {"-L", "-zfoo"},
             // accepted: the family, NAT filters, -z clustered with -o, an abbreviated --zero
