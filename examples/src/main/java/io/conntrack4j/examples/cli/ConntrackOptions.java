@@ -144,6 +144,7 @@ final class ConntrackOptions {
     private long[] labelFilter;
     private long[] labelAdd;
     private boolean expect;
+    private String specialList;
     private IpAddress tupleSource;
     private IpAddress tupleDestination;
     private IpAddress maskSource;
@@ -311,7 +312,7 @@ final class ConntrackOptions {
                 given[k] = true;
             }
         }
-        NatFilter filter = value == null ? new NatFilter(null, -1) : natFilter(value);
+        NatFilter filter = value == null ? new NatFilter(null, -1) : natFilter(canonical, value);
         switch (canonical) {
             case "--src-nat" -> sourceNat = filter;
             case "--dst-nat" -> destinationNat = filter;
@@ -324,7 +325,7 @@ final class ConntrackOptions {
     }
 
     /** ADDRESS, ADDRESS:PORT or [IPV6]:PORT, as conntrack splits it. */
-    private NatFilter natFilter(String value) throws CommandLineException {
+    private NatFilter natFilter(String option, String value) throws CommandLineException {
         String address = value;
         String port = null;
         int open = value.indexOf('[');
@@ -359,7 +360,7 @@ final class ConntrackOptions {
             }
             portNumber = Integer.parseInt(port);
         }
-        return new NatFilter(address(address), portNumber);
+        return new NatFilter(address(option, address, null), portNumber);
     }
 
     /** @return warnings conntrack prints on stderr while parsing (SRC_NAT/DST_NAT words) */
@@ -425,6 +426,16 @@ final class ConntrackOptions {
     /** @return the label bits of {@code --label-add}, {low, high}, or null */
     long[] labelAdd() {
         return labelAdd;
+    }
+
+    /**
+     * The kernel list {@code -L dying} or {@code -L unconfirmed} names: entries being destroyed, or
+     * not yet confirmed by a packet leaving the stack (always empty since Linux 6.2).
+     *
+     * @return "dying", "unconfirmed", or null for the table itself
+     */
+    String specialList() {
+        return specialList;
     }
 
     /** @return whether the command works on the expectation table ({@code -L expect}) */
@@ -526,7 +537,7 @@ final class ConntrackOptions {
             } else if (o.command != null && i > 0 && isTableCommand(args[i - 1]) && !arg.startsWith("-")
                     && !arg.startsWith("!")) {
                 // conntrack reads a word after -L/-C/-D/... as the table to work on
-                o.table(arg);
+                o.table(arg, o.command);
                 continue;
             } else {
                 // getopt moves other words aside and conntrack never looks at them
@@ -547,7 +558,7 @@ final class ConntrackOptions {
             if (next != null) {
                 if (value != null && !name.startsWith("--")) {
                     // -Lconntrack: getopt's optional argument
-                    o.table(value);
+                    o.table(value, next);
                 } else if (value != null) {
                     throw new CommandLineException("option `" + name + "' doesn't allow an argument");
                 }
@@ -611,10 +622,30 @@ final class ConntrackOptions {
             // conntrack ignores save for expectations and prints plain lines
             o.save = false;
         }
-        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT && !o.expect)) {
+        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT && !o.expect)
+                && !((o.command == Command.GET || o.command == Command.DELETE) && !o.expect)) {
             throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
+        o.checkNetworkMasks();
         return o;
+    }
+
+    /**
+     * What conntrack checks when it sets up its network filter, after the command line: a mask
+     * needs its address. The expectation commands and the special lists set up none.
+     */
+    private void checkNetworkMasks() throws CommandLineException {
+        boolean filters = !expect && specialList == null && (command == Command.LIST || command == Command.UPDATE
+                || command == Command.DELETE || command == Command.EVENT);
+        if (!filters) {
+            return;
+        }
+        if (maskSource != null && source == null) {
+            throw new CommandLineException("Can't use --mask-src without --src");
+        }
+        if (maskDestination != null && destination == null) {
+            throw new CommandLineException("Can't use --mask-dst without --dst");
+        }
     }
 
     private static boolean isProtocolOption(String canonical) {
@@ -762,10 +793,10 @@ final class ConntrackOptions {
             }
             case "--protonum" -> protocol = protocol(value);
             case "--output" -> output(value);
-            case "--src" -> source = address(value);
-            case "--dst" -> destination = address(value);
-            case "--reply-src" -> replySource = address(value);
-            case "--reply-dst" -> replyDestination = address(value);
+            case "--src" -> source = address("--src", value, "--mask-src");
+            case "--dst" -> destination = address("--dst", value, "--mask-dst");
+            case "--reply-src" -> replySource = address("--reply-src", value, null);
+            case "--reply-dst" -> replyDestination = address("--reply-dst", value, null);
             case "--timeout" -> timeout = strtoul(value, 10);
             case "--status" -> status(value);
             case "--mark" -> {
@@ -793,10 +824,10 @@ final class ConntrackOptions {
             case "--buffer-size" -> bufferSize = strtoul(value, 0);
             case "--label" -> labelFilter = merge(labelFilter, labelBits(value));
             case "--label-add" -> labelAdd = merge(labelAdd, labelBits(value));
-            case "--tuple-src" -> tupleSource = address(value);
-            case "--tuple-dst" -> tupleDestination = address(value);
-            case "--mask-src" -> maskSource = address(value);
-            case "--mask-dst" -> maskDestination = address(value);
+            case "--tuple-src" -> tupleSource = address("--tuple-src", value, "--mask-src");
+            case "--tuple-dst" -> tupleDestination = address("--tuple-dst", value, "--mask-dst");
+            case "--mask-src" -> maskSource = address("--mask-src", value, null);
+            case "--mask-dst" -> maskDestination = address("--mask-dst", value, null);
             case "--mask-port-src" -> maskSourcePort = port(value);
             case "--mask-port-dst" -> maskDestinationPort = port(value);
             case "--tuple-port-src" -> {
@@ -818,15 +849,101 @@ final class ConntrackOptions {
         family = parsed;
     }
 
-    private IpAddress address(String value) throws CommandLineException {
+    /**
+     * An address option as conntrack reads it: ADDRESS, or ADDRESS/PREFIX for the options that
+     * have a mask option ({@code -s} and {@code --tuple-src} set {@code --mask-src}, {@code -d} and
+     * {@code --tuple-dst} set {@code --mask-dst}); a full-length prefix is the plain address.
+     *
+     * @param option the option's long name, for conntrack's message
+     * @param maskOption the mask option a prefix sets, or null when the option takes none
+     */
+    private IpAddress address(String option, String value, String maskOption) throws CommandLineException {
+        // conntrack first copies the argument into an INET6_ADDRSTRLEN (46 byte) buffer
+        String text = value.length() > 45 ? value.substring(0, 45) : value;
+        int slash = text.indexOf('/');
+        int prefix = slash < 0 ? NO_PREFIX : prefixLength(text.substring(slash + 1));
         IpAddress parsed;
         try {
-            parsed = IpAddress.parse(value);
+            parsed = IpAddress.parse(slash < 0 ? text : text.substring(0, slash));
         } catch (ParseException e) {
             throw new CommandLineException("Invalid IP address `" + value + "'");
         }
+        if (prefix > parsed.family().addressBits()) {
+            prefix = BAD_PREFIX;
+        }
         family(parsed.family());
+        if (prefix != NO_PREFIX && maskOption == null) {
+            throw new CommandLineException("CIDR notation unavailable for `" + option + "'");
+        }
+        if (prefix == BAD_PREFIX) {
+            throw new CommandLineException("Invalid netmask");
+        }
+        if (prefix != NO_PREFIX && prefix != parsed.family().addressBits()) {
+            IpAddress mask = AddressMask.ofPrefix(parsed.family(), prefix);
+            markGiven(maskOption);
+            if (maskOption.equals("--mask-src")) {
+                maskSource = mask;
+            } else {
+                maskDestination = mask;
+            }
+        }
         return parsed;
+    }
+
+    /** No {@code /PREFIX} after the address. */
+    private static final int NO_PREFIX = -1;
+    /** A prefix conntrack calls an invalid netmask. */
+    private static final int BAD_PREFIX = -2;
+
+    /**
+     * The prefix after the slash as conntrack reads it: strtol in base 10 must consume the whole
+     * rest (an empty rest is 0); the long result is cut to an int, and a negative one is invalid.
+     */
+    static int prefixLength(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && isCSpace(text.charAt(i))) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i) == '-';
+            i++;
+        }
+        int digits = i;
+        long value = 0;
+        boolean overflow = false;
+        while (i < n && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            int digit = text.charAt(i) - '0';
+            if (value > (Long.MAX_VALUE - digit) / 10) {
+                overflow = true;
+            } else {
+                value = value * 10 + digit;
+            }
+            i++;
+        }
+        if (i == digits) {
+            // strtol converted nothing: the end pointer stays at the start of the text
+            return n == 0 ? 0 : BAD_PREFIX;
+        }
+        if (i != n) {
+            return BAD_PREFIX;
+        }
+        long result = overflow ? (negative ? Long.MIN_VALUE : Long.MAX_VALUE) : negative ? -value : value;
+        int cut = (int) result;
+        return cut < 0 ? BAD_PREFIX : cut;
+    }
+
+    private static boolean isCSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+    }
+
+    private void markGiven(String canonical) {
+        for (int k = 0; k < CHECKED.length; k++) {
+            if (CHECKED[k].equals(canonical)) {
+                given[k] = true;
+            }
+        }
     }
 
     /** conntrack's -o words, in its table order (a prefix picks the first that starts with it). */
@@ -1086,24 +1203,41 @@ final class ConntrackOptions {
     }
 
     private static boolean isTableName(String name) {
-        return switch (name) {
-            case "conntrack", "expect", "dying", "unconfirmed" -> true;
-            default -> false;
-        };
+        return tableName(name) != null;
     }
 
-    private void table(String name) throws CommandLineException {
+    /** conntrack's tables in the order it tries them: a word names the first it is a prefix of. */
+    private static final String[] TABLES = {"expect", "conntrack", "dying", "unconfirmed"};
+
+    private static String tableName(String word) {
+        for (String table : TABLES) {
+            if (table.startsWith(word)) {
+                return table;
+            }
+        }
+        return null;
+    }
+
+    private void table(String word, Command of) throws CommandLineException {
+        String name = tableName(word);
+        if (name == null) {
+            throw new CommandLineException("unknown type `" + word + "'");
+        }
         switch (name) {
             case "conntrack" -> { }
             case "expect" -> {
-                if (command == Command.UPDATE) {
+                if (of == Command.UPDATE) {
                     throw new CommandLineException("Can't do --update on expectations");
                 }
                 expect = true;
             }
-            case "dying", "unconfirmed" ->
-                    throw new CommandLineException("the " + name + " table is not implemented by ct4j yet");
-            default -> throw new CommandLineException("unknown type `" + name + "'");
+            default -> {
+                // conntrack lists these two kernel lists like the table; nothing else takes them
+                if (of != Command.LIST) {
+                    throw new CommandLineException("Can't do that command with tables `dying' and `unconfirmed'");
+                }
+                specialList = name;
+            }
         }
     }
 
