@@ -64,7 +64,12 @@ final class ExpectationCommand {
                 };
             }
         } catch (NetlinkException e) {
-            err.println(ConntrackCommand.PREFIX + "Operation failed: " + describe(e, o.command()));
+            if (o.command() == ConntrackOptions.Command.EVENT && e.getMessage().startsWith("bind")) {
+                // libnetfilter_conntrack's nfct_open failed to join the groups
+                err.println(ConntrackCommand.PREFIX + "Can't open handler");
+            } else {
+                err.println(ConntrackCommand.PREFIX + "Operation failed: " + describe(e, o.command()));
+            }
             return ConntrackCommand.OTHER_PROBLEM;
         }
     }
