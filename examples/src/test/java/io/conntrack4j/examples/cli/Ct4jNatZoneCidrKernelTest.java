@@ -94,10 +94,10 @@ class Ct4jNatZoneCidrKernelTest {
                 "--dport", "2", "-t", "200", "--src-nat", "10.9.9.9:99"));
         assertEquals(0, same(oracle, ours, "-I", "-p", "tcp", "-s", "10.1.1.1", "-d", "10.2.2.2", "--sport", "9",
                 "--dport", "2", "-t", "200", "--state", "ESTABLISHED", "--dst-nat", "10.9.9.7:8080"));
-        // what the kernel made of them, through conntrack's NAT filters (ICMP's id counts as a port)
+        // what the kernel made of them, through conntrack's NAT filters: ICMP's id counts as a
+        // translated port, yet a wanted port is compared with the port an ICMP entry lacks (0)
         for (String[] filter : new String[][] {{"--src-nat"}, {"--dst-nat"}, {"--any-nat"},
-            {"--src-nat", "10.9.9.9:1000"}, {"--dst-nat", "10.9.9.8"}, {"--dst-nat", "10.9.9.9:0"},
-            {"--src-nat", "10.9.9.9", "--dst-nat"}, {"-p", "icmp", "--dst-nat"}}) {
+            {"--src-nat", "10.9.9.9:1000"}, {"--src-nat", "10.9.9.9:0"}, {"-p", "icmp", "--dst-nat"}}) {
             same(oracle, ours, concat(new String[] {"-L"}, filter));
         }
         assertEquals(0, same(oracle, ours, "-D", "--dst-nat", "10.7.7.7:77"));
