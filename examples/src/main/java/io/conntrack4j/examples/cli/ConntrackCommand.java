@@ -361,12 +361,18 @@ final class ConntrackCommand {
         return (o.sourceNat() == null || source) && (o.destinationNat() == null || destination);
     }
 
+    /**
+     * One side of the NAT filter. conntrack compares only IPv4 addresses (it looks for the IPv4
+     * NAT attribute), so an IPv6 address is ignored: {@code --src-nat 2001:db8::5} lists every
+     * source-NATed entry.
+     */
     private static boolean translated(ConntrackOptions.NatFilter filter, boolean addressChanged, boolean portChanged,
             IpAddress to, int toPort) {
-        if (filter.address() == null && filter.port() < 0) {
+        IpAddress wanted = filter.address() != null && filter.address().isIpv4() ? filter.address() : null;
+        if (wanted == null && filter.port() < 0) {
             return addressChanged || portChanged;
         }
-        boolean address = filter.address() == null || addressChanged && filter.address().equals(to);
+        boolean address = wanted == null || addressChanged && wanted.equals(to);
         boolean port = filter.port() < 0 || portChanged && filter.port() == toPort;
         return address && port;
     }

@@ -97,7 +97,9 @@ class Ct4jNatZoneCidrKernelTest {
         // what the kernel made of them, through conntrack's NAT filters: ICMP's id counts as a
         // translated port, yet a wanted port is compared with the port an ICMP entry lacks (0)
         for (String[] filter : new String[][] {{"--src-nat"}, {"--dst-nat"}, {"--any-nat"},
-            {"--src-nat", "10.9.9.9:1000"}, {"--src-nat", "10.9.9.9:0"}, {"-p", "icmp", "--dst-nat"}}) {
+            {"--src-nat", "10.9.9.9:1000"}, {"--src-nat", "10.9.9.9:0"}, {"-p", "icmp", "--dst-nat"},
+            // conntrack compares IPv4 NAT addresses only: an IPv6 one filters nothing
+            {"--any-nat", "2001:db8::5"}}) {
             same(oracle, ours, concat(new String[] {"-L"}, filter));
         }
         assertEquals(0, same(oracle, ours, "-D", "--dst-nat", "10.7.7.7:77"));
