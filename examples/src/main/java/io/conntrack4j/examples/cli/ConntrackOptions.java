@@ -862,11 +862,17 @@ final class ConntrackOptions {
         String text = value.length() > 45 ? value.substring(0, 45) : value;
         int slash = text.indexOf('/');
         int prefix = slash < 0 ? NO_PREFIX : prefixLength(text.substring(slash + 1));
-        IpAddress parsed;
-        try {
-            parsed = IpAddress.parse(slash < 0 ? text : text.substring(0, slash));
-        } catch (ParseException e) {
-            throw new CommandLineException("Invalid IP address `" + value + "'");
+        String addressText = slash < 0 ? text : text.substring(0, slash);
+        IpAddress parsed = InetAton.parse(addressText);
+        if (parsed == null) {
+            try {
+                parsed = IpAddress.parse(addressText);
+            } catch (ParseException e) {
+                parsed = null;
+            }
+            if (parsed == null || parsed.isIpv4()) {
+                throw new CommandLineException("Invalid IP address `" + value + "'");
+            }
         }
         if (prefix > parsed.family().addressBits()) {
             prefix = BAD_PREFIX;

@@ -48,6 +48,20 @@ class AddressPrefixTest {
     }
 
     @Test
+    void ipv4AddressesAreReadLikeInetAton() {
+        assertEquals(IpAddress.parse("0.0.0.1"), InetAton.parse("1"));
+        assertEquals(IpAddress.parse("10.0.1.1"), InetAton.parse("10.257"));
+        assertEquals(IpAddress.parse("10.0.0.1"), InetAton.parse("0x0a.1"));
+        assertEquals(IpAddress.parse("8.1.1.1"), InetAton.parse("010.1.1.1"));
+        assertEquals(IpAddress.parse("1.2.3.4"), InetAton.parse("1.2.3.4 anything"));
+        assertEquals(IpAddress.parse("255.255.255.255"), InetAton.parse("4294967295"));
+        for (String bad : new String[] {"08.1.1.1", "1.2.3.4x", "256.1.1.1", "1.2.3.256", "4294967296", "1.16777216",
+            "0x", "1..2", ".1", "1.", "", " 1", "1.2.3.4.5", "::1"}) {
+            assertNull(InetAton.parse(bad), bad);
+        }
+    }
+
+    @Test
     void prefixesAreRefusedWhereConntrackRefusesThem() {
         assertEquals("CIDR notation unavailable for `--reply-src'", refusal("-L", "-r", "10.0.0.1/32"));
         assertEquals("CIDR notation unavailable for `--any-nat'", refusal("-L", "-j", "10.0.0.0/8"));
