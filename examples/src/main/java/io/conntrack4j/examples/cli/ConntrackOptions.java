@@ -523,6 +523,10 @@ final class ConntrackOptions {
             String arg = args[i];
             String name;
             String value = null;
+            if (arg.equals("--")) {
+                // getopt's end of options: conntrack never looks at what follows
+                break;
+            }
             if (arg.startsWith("--")) {
                 int equals = arg.indexOf('=');
                 name = longName(equals < 0 ? arg : arg.substring(0, equals));

@@ -136,7 +136,7 @@ class ConntrackOptionsTest {
                 refusal("-I", "-p", "udp", "-s", "10.0.0.1", "-d", "10.0.0.2"));
         assertEquals("Illegal option `--zone' with this command", refusal("-U", "-w", "1"));
         assertEquals("Bad parameter `FOO,BAR'", refusal("-I", "-u", "ASSURED,FOO,BAR"));
-        assertEquals("Invalid IP address `1.2.3'", refusal("-D", "-s", "1.2.3"));
+        assertEquals("Invalid IP address `1.2.3.256'", refusal("-D", "-s", "1.2.3.256"));
     }
 
     @Test
