@@ -264,6 +264,44 @@ public final class ConntrackTable implements AutoCloseable {
         return collect(Netlink.AF_UNSPEC, CtMessageType.GET_CTRZERO);
     }
 
+    /**
+     * Streams the kernel's dying list (IPCTNL_MSG_CT_GET_DYING, {@code conntrack -L dying}):
+     * entries already removed from the table whose destroy event has not been delivered yet.
+     *
+     * <pre>{@code
+     * table.dumpDying(entry -> {
+     *     System.out.println(entry.original().sourceAddress());
+     *     return true;
+     * });
+     * }</pre>
+     *
+     * @param visitor called per entry; returning false skips the rest
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dumpDying(ConntrackVisitor visitor) {
+        return dump(Netlink.AF_UNSPEC, CtMessageType.GET_DYING, visitor);
+    }
+
+    /**
+     * Streams the kernel's unconfirmed list (IPCTNL_MSG_CT_GET_UNCONFIRMED,
+     * {@code conntrack -L unconfirmed}): entries of packets still on their way through the stack.
+     * Linux 6.2 and later keep no such list and answer with nothing.
+     *
+     * <pre>{@code
+     * table.dumpUnconfirmed(entry -> true);
+     * }</pre>
+     *
+     * @param visitor called per entry; returning false skips the rest
+     * @return what the dump saw
+     * @throws NetlinkException when the kernel refuses
+     * @throws NetlinkOverrunException when datagrams were lost
+     */
+    public DumpSummary dumpUnconfirmed(ConntrackVisitor visitor) {
+        return dump(Netlink.AF_UNSPEC, CtMessageType.GET_UNCONFIRMED, visitor);
+    }
+
     private DumpSummary dump(int family, ConntrackVisitor visitor) {
         return dump(family, CtMessageType.GET, visitor);
     }

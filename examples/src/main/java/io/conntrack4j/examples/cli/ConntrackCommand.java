@@ -100,15 +100,22 @@ final class ConntrackCommand {
                 return EventCommand.run(options, out, err, format(options));
             }
         } catch (NetlinkException e) {
-            err.println(PREFIX + "Operation failed: " + e.getMessage());
+            if (e.getMessage().startsWith("bind")) {
+                // conntrack's perror of the failed bind, then its own line
+                err.println("mnl_socket_bind: " + ConntrackErrors.strerror(e.errno()));
+                err.println(PREFIX + "Can't open netlink socket");
+            } else {
+                err.println(PREFIX + "Operation failed: "
+                        + ConntrackErrors.describe(e.errno(), options.command(), false));
+            }
             return OTHER_PROBLEM;
         }
         try (ConntrackTable table = new ConntrackTable(NetlinkSocket.open())) {
             return switch (options.command()) {
                 case EVENT -> throw new IllegalStateException("handled above");
-                case STATS -> stats(table, out);
+                case STATS -> stats(table, out, err);
                 case LIST -> list(table, options, out, err);
-                case COUNT -> count(table, out);
+                case COUNT -> count(table, out, err);
                 case CREATE, ADD -> create(table, options, err);
                 case VERSION, HELP -> throw new IllegalStateException("handled above");
                 case GET -> get(table, options, out, err);
@@ -117,7 +124,8 @@ final class ConntrackCommand {
                 case FLUSH -> flush(table, err);
             };
         } catch (NetlinkException e) {
-            err.println(PREFIX + "Operation failed: " + e.getMessage());
+            out.flush();
+            err.println(PREFIX + "Operation failed: " + ConntrackErrors.describe(e.errno(), options.command(), false));
             return OTHER_PROBLEM;
         }
     }
@@ -162,7 +170,14 @@ final class ConntrackCommand {
 
     private static int create(ConntrackTable table, ConntrackOptions o, PrintStream err) {
         Tuple original = original(o);
-        Connection.Builder c = Connection.builder(original, reply(o, original)).timeout((int) o.timeout());
+        Tuple reply = natted(o, original, reply(o, original));
+        if (o.originalZone() >= 0) {
+            original = original.withZone(o.originalZone());
+        }
+        if (o.replyZone() >= 0) {
+            reply = reply.withZone(o.replyZone());
+        }
+        Connection.Builder c = Connection.builder(original, reply).timeout((int) o.timeout());
         if (o.state() != null) {
             c.tcpState(o.state());
         }
@@ -197,6 +212,35 @@ final class ConntrackCommand {
         return 0;
     }
 
+    /**
+     * The reply tuple of {@code -I} with {@code --src-nat ADDR[:PORT]} (its destination) and
+     * {@code --dst-nat ADDR[:PORT]} (its source) applied: conntrack asks the kernel for that NAT,
+     * which rewrites the reply tuple, whatever {@code -r}/{@code -q} said. libnetfilter_conntrack
+     * sends the port for TCP and UDP only; a NAT option without a value asks for nothing.
+     */
+    private static Tuple natted(ConntrackOptions o, Tuple original, Tuple reply) {
+        ConntrackOptions.NatFilter source = o.sourceNat();
+        ConntrackOptions.NatFilter destination = o.destinationNat();
+        if ((source == null || source.address() == null) && (destination == null || destination.address() == null)) {
+            return reply;
+        }
+        int number = original.protocol().number();
+        boolean ports = number == L4Protocol.TCP_NUMBER || number == L4Protocol.UDP_NUMBER;
+        IpAddress replySource = reply.source();
+        IpAddress replyDestination = reply.destination();
+        int sourceKey = reply.sourceKey();
+        int destinationKey = reply.destinationKey();
+        if (source != null && source.address() != null) {
+            replyDestination = source.address();
+            destinationKey = ports && source.port() >= 0 ? source.port() : destinationKey;
+        }
+        if (destination != null && destination.address() != null) {
+            replySource = destination.address();
+            sourceKey = ports && destination.port() >= 0 ? destination.port() : sourceKey;
+        }
+        return new Tuple(replySource, replyDestination, reply.protocol(), sourceKey, destinationKey, reply.zone());
+    }
+
     private static int get(ConntrackTable table, ConntrackOptions o, PrintStream out, PrintStream err) {
         Optional<Connection> found = table.get(original(o), 0);
         if (found.isEmpty()) {
@@ -208,7 +252,16 @@ final class ConntrackCommand {
             err.println(PREFIX + "0 flow entries have been shown.");
             return OTHER_PROBLEM;
         }
-        out.println(format(o).format(found.get()));
+        StringBuilder line = new StringBuilder();
+        if (o.save()) {
+            SaveFormat.appendTo(line, found.get(), "-A");
+        } else if (o.xml()) {
+            // conntrack opens the XML document for the entry and never closes it
+            xmlFormat(o).appendTo(line.append(XML_HEADER), found.get(), true);
+        } else {
+            format(o).formatTo(line, found.get());
+        }
+        out.println(line);
         out.flush();
         err.println(PREFIX + "1 flow entries have been shown.");
         return 0;
@@ -234,7 +287,15 @@ final class ConntrackCommand {
             int zone = c.hasZone() ? c.zone() : 0;
             try {
                 table.delete(c.original(), zone);
-                format.formatTo(text, c).append('\n');
+                if (o.save()) {
+                    SaveFormat.appendTo(text, c, "-D");
+                } else if (o.xml()) {
+                    // one <flow> per deleted entry, without the document around them
+                    xmlFormat(o).appendTo(text, c, true);
+                } else {
+                    format.formatTo(text, c);
+                }
+                text.append('\n');
                 done++;
             } catch (NetlinkException e) {
                 // gone meanwhile (timed out, or deleted by someone else): not counted, like conntrack
@@ -262,8 +323,9 @@ final class ConntrackCommand {
         Tuple orig = c.original();
         Tuple reply = c.reply();
         if (o.protocol() >= 0 && orig.protocol().number() != o.protocol()
-                || o.source() != null && !orig.source().equals(o.source())
-                || o.destination() != null && !orig.destination().equals(o.destination())
+                || o.source() != null && !AddressMask.matches(orig.source(), o.source(), o.maskSource())
+                || o.destination() != null && !AddressMask.matches(orig.destination(), o.destination(),
+                        o.maskDestination())
                 || o.replySource() != null && !reply.source().equals(o.replySource())
                 || o.replyDestination() != null && !reply.destination().equals(o.replyDestination())) {
             return false;
@@ -279,8 +341,9 @@ final class ConntrackCommand {
                 && ((c.hasMark() ? c.mark() & 0xFFFFFFFFL : 0) & o.markMask()) != (o.mark() & o.markMask())) {
             return false;
         }
-        if (o.originalZone() >= 0 && (!orig.hasZone() || orig.zone() != o.originalZone())
-                || o.replyZone() >= 0 && (!reply.hasZone() || reply.zone() != o.replyZone())
+        // conntrack compares a missing directional zone as zone 0
+        if (o.originalZone() >= 0 && (orig.hasZone() ? orig.zone() : 0) != o.originalZone()
+                || o.replyZone() >= 0 && (reply.hasZone() ? reply.zone() : 0) != o.replyZone()
                 || !natMatches(o, c)) {
             return false;
         }
@@ -305,7 +368,10 @@ final class ConntrackCommand {
      * conntrack's NAT filter: an entry is source-NATed when SRC_NAT_DONE is set and the reply's
      * destination differs from the original source (the address), or the reply's destination port
      * from the original source port (the port); destination NAT likewise on the other ends. With
-     * both --src-nat and --dst-nat both must hold, with --any-nat either.
+     * both --src-nat and --dst-nat both must hold, with --any-nat either. libnetfilter_conntrack
+     * compares the 16-bit keys of every protocol as "ports": an ICMP entry's id against its
+     * {@code type << 8 | code}, so a NATed ICMP entry counts as port-translated both ways, while
+     * a wanted port is compared with the port attribute, which an ICMP entry lacks (port 0).
      */
     private static boolean natMatches(ConntrackOptions o, Connection c) {
         if (o.sourceNat() == null && o.destinationNat() == null) {
@@ -314,34 +380,49 @@ final class ConntrackCommand {
         Tuple orig = c.original();
         Tuple reply = c.reply();
         int status = c.hasStatus() ? c.status() : 0;
-        boolean ports = orig.protocol().keyKind() == L4Protocol.KeyKind.PORTS;
+        boolean icmp = orig.protocol().keyKind() == L4Protocol.KeyKind.ICMP;
         boolean source = o.sourceNat() != null && translated(o.sourceNat(),
                 StatusBit.SRC_NAT_DONE.isSet(status) && !reply.destination().equals(orig.source()),
-                StatusBit.SRC_NAT_DONE.isSet(status) && ports && reply.destinationPort() != orig.sourcePort(),
-                reply.destination(), ports ? reply.destinationPort() : -1);
+                StatusBit.SRC_NAT_DONE.isSet(status) && reply.destinationKey() != orig.sourceKey(),
+                reply.destination(), icmp ? 0 : reply.destinationKey());
         boolean destination = o.destinationNat() != null && translated(o.destinationNat(),
                 StatusBit.DST_NAT_DONE.isSet(status) && !reply.source().equals(orig.destination()),
-                StatusBit.DST_NAT_DONE.isSet(status) && ports && reply.sourcePort() != orig.destinationPort(),
-                reply.source(), ports ? reply.sourcePort() : -1);
+                StatusBit.DST_NAT_DONE.isSet(status) && reply.sourceKey() != orig.destinationKey(),
+                reply.source(), icmp ? 0 : reply.sourceKey());
         if (o.anyNat()) {
             return source || destination;
         }
         return (o.sourceNat() == null || source) && (o.destinationNat() == null || destination);
     }
 
+    /**
+     * One side of the NAT filter. conntrack compares only IPv4 addresses (it looks for the IPv4
+     * NAT attribute), so an IPv6 address is ignored: {@code --src-nat 2001:db8::5} lists every
+     * source-NATed entry.
+     */
     private static boolean translated(ConntrackOptions.NatFilter filter, boolean addressChanged, boolean portChanged,
             IpAddress to, int toPort) {
-        if (filter.address() == null && filter.port() < 0) {
+        IpAddress wanted = filter.address() != null && filter.address().isIpv4() ? filter.address() : null;
+        if (wanted == null && filter.port() < 0) {
             return addressChanged || portChanged;
         }
-        boolean address = filter.address() == null || addressChanged && filter.address().equals(to);
+        boolean address = wanted == null || addressChanged && wanted.equals(to);
         boolean port = filter.port() < 0 || portChanged && filter.port() == toPort;
         return address && port;
     }
 
+    /** conntrack says the table has been emptied before it looks at the kernel's answer. */
     private static int flush(ConntrackTable table, PrintStream err) {
-        table.flush();
+        NetlinkException failure = null;
+        try {
+            table.flush();
+        } catch (NetlinkException e) {
+            failure = e;
+        }
         err.println(PREFIX + "connection tracking table has been emptied.");
+        if (failure != null) {
+            throw failure;
+        }
         return 0;
     }
 
@@ -351,6 +432,9 @@ final class ConntrackCommand {
      * family and protocol, build a {@link Connection}.
      */
     private static int list(ConntrackTable table, ConntrackOptions options, PrintStream out, PrintStream err) {
+        if (options.specialList() != null) {
+            return listSpecial(table, options, out, err);
+        }
         if (options.zero() && filtersEntries(options)) {
             err.println(PREFIX + "Can't use -z with filtering parameters");
             err.println(TRY_HELP);
@@ -494,6 +578,54 @@ final class ConntrackCommand {
         return 0;
     }
 
+    /**
+     * {@code -L dying} and {@code -L unconfirmed}: the kernel's lists of entries on their way out
+     * or not yet confirmed, printed like the table (the XML is not closed: conntrack closes it only
+     * for the table), with the same user-space filters.
+     */
+    private static int listSpecial(ConntrackTable table, ConntrackOptions options, PrintStream out,
+                                   PrintStream err) {
+        ConntrackFormat format = format(options);
+        ConntrackXmlFormat xml = xmlFormat(options);
+        StringBuilder text = new StringBuilder();
+        long[] shown = {0};
+        ConntrackVisitor print = entry -> {
+            Connection c = entry.toConnection();
+            if (c == null || options.family() != null && c.family() != options.family()
+                    || options.protocol() >= 0 && c.protocol().number() != options.protocol()
+                    || !matches(options, c)) {
+                return true;
+            }
+            if (options.save()) {
+                SaveFormat.appendTo(text, c, "-A");
+            } else if (options.xml()) {
+                text.append(shown[0] == 0 ? XML_HEADER : "");
+                xml.appendTo(text, c, true);
+            } else {
+                format.formatTo(text, c);
+            }
+            text.append('\n');
+            shown[0]++;
+            return true;
+        };
+        if (options.specialList().equals("dying")) {
+            table.dumpDying(print);
+        } else {
+            table.dumpUnconfirmed(print);
+        }
+        out.print(text);
+        out.flush();
+        err.println(PREFIX + shown[0] + " flow entries have been shown.");
+        return 0;
+    }
+
+    private static final String XML_HEADER = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<conntrack>\n";
+
+    private static ConntrackXmlFormat xmlFormat(ConntrackOptions options) {
+        return ConntrackXmlFormat.builder().kernelTimestamps(options.kernelTimestamps())
+                .labels(options.labelMap()).build();
+    }
+
     /** Whether {@link #matches} has more to check than the protocol, which the flyweight answers. */
     private static boolean filtersBeyondProtocol(ConntrackOptions o) {
         return o.source() != null || o.destination() != null || o.replySource() != null
@@ -503,19 +635,45 @@ final class ConntrackCommand {
                 || o.zone() >= 0 || o.labelFilter() != null;
     }
 
-    /** conntrack -S: one line per CPU, {@code cpu=N} padded to 4 then a tab, then the counters. */
-    private static int stats(ConntrackTable table, PrintStream out) {
+    /**
+     * conntrack -S: one line per CPU, {@code cpu=N} padded to 4 then a tab, then the counters.
+     * When the kernel refuses, conntrack prints {@code /proc/net/stat/nf_conntrack} the same way
+     * and still fails with the kernel's error.
+     */
+    private static int stats(ConntrackTable table, PrintStream out, PrintStream err) {
         StringBuilder text = new StringBuilder();
-        for (CpuStatistics cpu : table.cpuStatistics()) {
-            text.append(cpu).append('\n');
+        try {
+            for (CpuStatistics cpu : table.cpuStatistics()) {
+                text.append(cpu).append('\n');
+            }
+        } catch (NetlinkException e) {
+            if (!ProcFallback.statistics(text)) {
+                err.println(PREFIX + "Can't open /proc interface");
+                return OTHER_PROBLEM;
+            }
+            out.print(text);
+            out.flush();
+            throw e;
         }
         out.print(text);
         out.flush();
         return 0;
     }
 
-    private static int count(ConntrackTable table, PrintStream out) {
-        out.println(table.count());
+    /** conntrack -C; when the kernel refuses, conntrack prints the count /proc has and still fails. */
+    private static int count(ConntrackTable table, PrintStream out, PrintStream err) {
+        try {
+            out.println(table.count());
+        } catch (NetlinkException e) {
+            String count = ProcFallback.count();
+            if (count == null || count.isEmpty()) {
+                err.println(PREFIX + (count == null ? "Can't open " : "Can't read ") + ProcFallback.COUNT);
+                return OTHER_PROBLEM;
+            }
+            out.println(count);
+            out.flush();
+            throw e;
+        }
         return 0;
     }
 }

@@ -182,6 +182,7 @@ final class ConntrackOptions {
     private long updateMarkMask = 0xFFFFFFFFL;
     private boolean labelDelGiven;
     private boolean expect;
+    private String specialList;
     private IpAddress tupleSource;
     private IpAddress tupleDestination;
     private IpAddress maskSource;
@@ -349,7 +350,7 @@ final class ConntrackOptions {
                 given[k] = true;
             }
         }
-        NatFilter filter = value == null ? new NatFilter(null, -1) : natFilter(value);
+        NatFilter filter = value == null ? new NatFilter(null, -1) : natFilter(canonical, value);
         switch (canonical) {
             case "--src-nat" -> sourceNat = filter;
             case "--dst-nat" -> destinationNat = filter;
@@ -362,7 +363,7 @@ final class ConntrackOptions {
     }
 
     /** ADDRESS, ADDRESS:PORT or [IPV6]:PORT, as conntrack splits it. */
-    private NatFilter natFilter(String value) throws CommandLineException {
+    private NatFilter natFilter(String option, String value) throws CommandLineException {
         String address = value;
         String port = null;
         int open = value.indexOf('[');
@@ -397,7 +398,7 @@ final class ConntrackOptions {
             }
             portNumber = Integer.parseInt(port);
         }
-        return new NatFilter(address(address), portNumber);
+        return new NatFilter(address(option, address, null), portNumber);
     }
 
     /** @return warnings conntrack prints on stderr while parsing (SRC_NAT/DST_NAT words) */
@@ -548,6 +549,16 @@ final class ConntrackOptions {
         return labelAdd;
     }
 
+    /**
+     * The kernel list {@code -L dying} or {@code -L unconfirmed} names: entries being destroyed, or
+     * not yet confirmed by a packet leaving the stack (always empty since Linux 6.2).
+     *
+     * @return "dying", "unconfirmed", or null for the table itself
+     */
+    String specialList() {
+        return specialList;
+    }
+
     /** @return whether the command works on the expectation table ({@code -L expect}) */
     boolean expect() {
         return expect;
@@ -636,7 +647,7 @@ final class ConntrackOptions {
             String name;
             String value = null;
             if (arg.equals("--")) {
-                // getopt stops at "--"; conntrack ignores what follows
+                // getopt's end of options: conntrack never looks at what follows
                 break;
             }
             if (arg.startsWith("--")) {
@@ -779,10 +790,30 @@ final class ConntrackOptions {
         if (o.expect && o.command == Command.EVENT && o.xml && o.timestamps) {
             throw new CommandLineException("-E expect -o xml,timestamp is not implemented by ct4j yet");
         }
-        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT)) {
+        if ((o.xml || o.save) && o.command != Command.LIST && !(o.xml && o.command == Command.EVENT)
+                && !((o.command == Command.GET || o.command == Command.DELETE) && !o.expect)) {
             throw new CommandLineException("-o " + (o.xml ? "xml" : "save") + " is not implemented by ct4j yet for this command");
         }
+        o.checkNetworkMasks();
         return o;
+    }
+
+    /**
+     * What conntrack checks when it sets up its network filter, after the command line: a mask
+     * needs its address. The expectation commands and the special lists set up none.
+     */
+    private void checkNetworkMasks() throws CommandLineException {
+        boolean filters = !expect && specialList == null && (command == Command.LIST || command == Command.UPDATE
+                || command == Command.DELETE || command == Command.EVENT);
+        if (!filters) {
+            return;
+        }
+        if (maskSource != null && source == null) {
+            throw new CommandLineException("Can't use --mask-src without --src");
+        }
+        if (maskDestination != null && destination == null) {
+            throw new CommandLineException("Can't use --mask-dst without --dst");
+        }
     }
 
     private static boolean isProtocolOption(String canonical) {
@@ -1025,10 +1056,10 @@ final class ConntrackOptions {
                 protocolExtension = hasExtension(value, protocol);
             }
             case "--output" -> output(value);
-            case "--src" -> source = address(value);
-            case "--dst" -> destination = address(value);
-            case "--reply-src" -> replySource = address(value);
-            case "--reply-dst" -> replyDestination = address(value);
+            case "--src" -> source = address("--src", value, "--mask-src");
+            case "--dst" -> destination = address("--dst", value, "--mask-dst");
+            case "--reply-src" -> replySource = address("--reply-src", value, null);
+            case "--reply-dst" -> replyDestination = address("--reply-dst", value, null);
             case "--timeout" -> timeout = strtoul(value, 10);
             case "--status" -> status(value);
             case "--mark" -> {
@@ -1093,10 +1124,10 @@ final class ConntrackOptions {
             // the kernel never sends a secmark (only its security context), so -c filters nothing
             case "--secmark" -> secmark = strtoul(value, 0);
             case "--id" -> idFilter = strtoul(value, 0);
-            case "--tuple-src" -> tupleSource = address(value);
-            case "--tuple-dst" -> tupleDestination = address(value);
-            case "--mask-src" -> maskSource = address(value);
-            case "--mask-dst" -> maskDestination = address(value);
+            case "--tuple-src" -> tupleSource = address("--tuple-src", value, "--mask-src");
+            case "--tuple-dst" -> tupleDestination = address("--tuple-dst", value, "--mask-dst");
+            case "--mask-src" -> maskSource = address("--mask-src", value, null);
+            case "--mask-dst" -> maskDestination = address("--mask-dst", value, null);
             case "--mask-port-src" -> maskSourcePort = port(value);
             case "--mask-port-dst" -> maskDestinationPort = port(value);
             case "--tuple-port-src" -> {
@@ -1118,82 +1149,99 @@ final class ConntrackOptions {
         family = parsed;
     }
 
-    private IpAddress address(String value) throws CommandLineException {
-        IpAddress parsed;
-        try {
-            parsed = IpAddress.parse(value);
-        } catch (ParseException e) {
-            // conntrack tries inet_aton first, which also takes 10.1 (10.0.0.1), 0x0a000001 and 012.1.2.3
-            long aton = inetAton(value);
-            if (aton < 0) {
+    /**
+     * An address option as conntrack reads it: ADDRESS, or ADDRESS/PREFIX for the options that
+     * have a mask option ({@code -s} and {@code --tuple-src} set {@code --mask-src}, {@code -d} and
+     * {@code --tuple-dst} set {@code --mask-dst}); a full-length prefix is the plain address.
+     *
+     * @param option the option's long name, for conntrack's message
+     * @param maskOption the mask option a prefix sets, or null when the option takes none
+     */
+    private IpAddress address(String option, String value, String maskOption) throws CommandLineException {
+        // conntrack first copies the argument into an INET6_ADDRSTRLEN (46 byte) buffer
+        String text = value.length() > 45 ? value.substring(0, 45) : value;
+        int slash = text.indexOf('/');
+        int prefix = slash < 0 ? NO_PREFIX : prefixLength(text.substring(slash + 1));
+        String addressText = slash < 0 ? text : text.substring(0, slash);
+        IpAddress parsed = InetAton.parse(addressText);
+        if (parsed == null) {
+            try {
+                parsed = IpAddress.parse(addressText);
+            } catch (ParseException e) {
+                parsed = null;
+            }
+            if (parsed == null || parsed.isIpv4()) {
                 throw new CommandLineException("Invalid IP address `" + value + "'");
             }
-            parsed = IpAddress.ofIpv4((int) aton);
+        }
+        if (prefix > parsed.family().addressBits()) {
+            prefix = BAD_PREFIX;
         }
         family(parsed.family());
+        if (prefix != NO_PREFIX && maskOption == null) {
+            throw new CommandLineException("CIDR notation unavailable for `" + option + "'");
+        }
+        if (prefix == BAD_PREFIX) {
+            throw new CommandLineException("Invalid netmask");
+        }
+        if (prefix != NO_PREFIX && prefix != parsed.family().addressBits()) {
+            IpAddress mask = AddressMask.ofPrefix(parsed.family(), prefix);
+            markGiven(maskOption);
+            if (maskOption.equals("--mask-src")) {
+                maskSource = mask;
+            } else {
+                maskDestination = mask;
+            }
+        }
         return parsed;
     }
 
+    /** No {@code /PREFIX} after the address. */
+    private static final int NO_PREFIX = -1;
+    /** A prefix conntrack calls an invalid netmask. */
+    private static final int BAD_PREFIX = -2;
+
     /**
-     * glibc's inet_aton: one to four numbers (decimal, 0x hex or 0 octal) separated by dots, the
-     * last filling the remaining bytes; a blank may end the text.
-     *
-     * @return the address as an unsigned 32-bit value, or -1
+     * The prefix after the slash as conntrack reads it: strtol in base 10 must consume the whole
+     * rest (an empty rest is 0); the long result is cut to an int, and a negative one is invalid.
      */
-    static long inetAton(String text) {
-        int end = text.length();
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == ' ' || text.charAt(i) == '\t' || text.charAt(i) == '\n') {
-                end = i;
-                break;
-            }
+    static int prefixLength(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && isCSpace(text.charAt(i))) {
+            i++;
         }
-        String[] parts = text.substring(0, end).split("\\.", -1);
-        if (parts.length > 4) {
-            return -1;
+        boolean negative = false;
+        if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i) == '-';
+            i++;
         }
-        long[] values = new long[parts.length];
-        for (int k = 0; k < parts.length; k++) {
-            String part = parts[k];
-            if (part.isEmpty() || !Character.isDigit(part.charAt(0))) {
-                return -1;
+        int digits = i;
+        long value = 0;
+        boolean overflow = false;
+        while (i < n && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+            int digit = text.charAt(i) - '0';
+            if (value > (Long.MAX_VALUE - digit) / 10) {
+                overflow = true;
+            } else {
+                value = value * 10 + digit;
             }
-            int radix = 10;
-            int from = 0;
-            if (part.length() > 1 && part.charAt(0) == '0' && (part.charAt(1) == 'x' || part.charAt(1) == 'X')) {
-                radix = 16;
-                from = 2;
-                if (part.length() == 2) {
-                    return -1;
-                }
-            } else if (part.charAt(0) == '0') {
-                radix = 8;
-            }
-            long value = 0;
-            for (int i = from; i < part.length(); i++) {
-                int digit = part.charAt(i) > 0x7f ? -1 : Character.digit(part.charAt(i), radix);
-                if (digit < 0) {
-                    return -1;
-                }
-                value = value * radix + digit;
-                if (value > 0xFFFFFFFFL) {
-                    return -1;
-                }
-            }
-            values[k] = value;
+            i++;
         }
-        long result = 0;
-        for (int k = 0; k < values.length - 1; k++) {
-            if (values[k] > 0xFF) {
-                return -1;
-            }
-            result |= values[k] << (24 - 8 * k);
+        if (i == digits) {
+            // strtol converted nothing: the end pointer stays at the start of the text
+            return n == 0 ? 0 : BAD_PREFIX;
         }
-        long last = values[values.length - 1];
-        if (last > (0xFFFFFFFFL >>> (8 * (values.length - 1)))) {
-            return -1;
+        if (i != n) {
+            return BAD_PREFIX;
         }
-        return result | last;
+        long result = overflow ? (negative ? Long.MIN_VALUE : Long.MAX_VALUE) : negative ? -value : value;
+        int cut = (int) result;
+        return cut < 0 ? BAD_PREFIX : cut;
+    }
+
+    private static boolean isCSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
     }
 
     /** conntrack's -o words, in its table order (a prefix picks the first that starts with it). */
@@ -1487,33 +1535,40 @@ final class ConntrackOptions {
         return tableName(name) != null;
     }
 
+    /** conntrack's tables in the order it tries them: a word names the first it is a prefix of. */
+    private static final String[] TABLES = {"expect", "conntrack", "dying", "unconfirmed"};
+
     private static String tableName(String word) {
-        for (String name : new String[] {"expect", "conntrack", "dying", "unconfirmed"}) {
-            if (name.startsWith(word)) {
-                return name;
+        for (String table : TABLES) {
+            if (table.startsWith(word)) {
+                return table;
             }
         }
         return null;
     }
 
-    /** The table word of {@code command} (which is not yet this object's command when attached, -Lexpect). */
-    private void table(String word, Command command) throws CommandLineException {
+    /** The table word of {@code of} (which is not yet this object's command when attached, -Lexpect). */
+    private void table(String word, Command of) throws CommandLineException {
         String name = tableName(word);
-        if (name != null && (name.equals("dying") || name.equals("unconfirmed")) && command != Command.LIST) {
-            throw new CommandLineException("Can't do that command with tables `dying' and `unconfirmed'");
+        if (name == null) {
+            throw new CommandLineException("unknown type `" + word + "'");
         }
-        switch (name == null ? word : name) {
+        switch (name) {
             case "conntrack" -> { }
             case "expect" -> {
-                if (command == Command.UPDATE || command == Command.ADD) {
-                    throw new CommandLineException("Can't do --" + (command == Command.ADD ? "add" : "update")
+                if (of == Command.UPDATE || of == Command.ADD) {
+                    throw new CommandLineException("Can't do --" + (of == Command.ADD ? "add" : "update")
                             + " on expectations");
                 }
                 expect = true;
             }
-            case "dying", "unconfirmed" ->
-                    throw new CommandLineException("the " + name + " table is not implemented by ct4j yet");
-            default -> throw new CommandLineException("unknown type `" + word + "'");
+            default -> {
+                // conntrack lists these two kernel lists like the table; nothing else takes them
+                if (of != Command.LIST) {
+                    throw new CommandLineException("Can't do that command with tables `dying' and `unconfirmed'");
+                }
+                specialList = name;
+            }
         }
     }
 

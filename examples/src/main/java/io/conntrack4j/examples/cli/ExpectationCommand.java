@@ -35,8 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class ExpectationCommand {
     private static final ExpectationFormat LINES = ExpectationFormat.plain();
-    private static final int ENOENT = 2;
-    private static final int EINVAL = 22;
 
     private ExpectationCommand() {
     }
@@ -62,38 +60,24 @@ final class ExpectationCommand {
                     case DELETE -> delete(table, o, err);
                     case FLUSH -> flush(table, err);
                     case COUNT -> count(table, out);
-                    case STATS -> stats(table, out);
+                    case STATS -> stats(table, out, err);
                     case UPDATE, ADD, EVENT, VERSION, HELP -> throw new IllegalStateException("refused or handled above");
                 };
             }
         } catch (NetlinkException e) {
-            err.println(ConntrackCommand.PREFIX + "Operation failed: " + describe(e, o.command()));
+            if (o.command() == ConntrackOptions.Command.EVENT && e.getMessage().startsWith("bind")) {
+                // libnetfilter_conntrack's nfct_open failed to join the groups
+                err.println(ConntrackCommand.PREFIX + "Can't open handler");
+            } else {
+                err.println(ConntrackCommand.PREFIX + "Operation failed: " + describe(e, o.command()));
+            }
             return ConntrackCommand.OTHER_PROBLEM;
         }
     }
 
     /** conntrack's err2str: a few errors of some commands have their own words, the rest strerror's. */
     private static String describe(NetlinkException e, ConntrackOptions.Command command) {
-        if (e.errno() == EINVAL) {
-            return "invalid parameters";
-        }
-        if (command == ConntrackOptions.Command.CREATE && e.errno() == ENOENT) {
-            return "master conntrack not found";
-        }
-        return strerror(e);
-    }
-
-    private static String strerror(NetlinkException e) {
-        return switch (e.errno()) {
-            case 1 -> "Operation not permitted";
-            case ENOENT -> "No such file or directory";
-            case 12 -> "Cannot allocate memory";
-            case 16 -> "Device or resource busy";
-            case 17 -> "File exists";
-            case 62 -> "Timer expired";
-            case 95 -> "Operation not supported";
-            default -> e.getMessage();
-        };
+        return ConntrackErrors.describe(e.errno(), command, true);
     }
 
     /** The master (or, for -G/-D, the looked-up) tuple of -s, -d, -p and the ports. */
@@ -204,26 +188,55 @@ final class ExpectationCommand {
         return ConntrackCommand.OTHER_PROBLEM;
     }
 
+    /** conntrack says the table has been emptied before it looks at the kernel's answer. */
     private static int flush(ExpectationTable table, PrintStream err) {
-        table.flush();
+        NetlinkException failure = null;
+        try {
+            table.flush();
+        } catch (NetlinkException e) {
+            failure = e;
+        }
         err.println(ConntrackCommand.PREFIX + "expectation table has been emptied.");
+        if (failure != null) {
+            throw failure;
+        }
         return 0;
     }
 
+    /** conntrack prints what it counted even when the dump fails. */
     private static int count(ExpectationTable table, PrintStream out) {
         long[] count = {0};
-        table.dump(e -> {
-            count[0]++;
-            return true;
-        });
-        out.println(count[0]);
+        try {
+            table.dump(e -> {
+                count[0]++;
+                return true;
+            });
+        } finally {
+            out.println(count[0]);
+            out.flush();
+        }
         return 0;
     }
 
-    private static int stats(ExpectationTable table, PrintStream out) {
+    /**
+     * When the kernel refuses, conntrack falls back to /proc as for the conntrack table, and so
+     * prints the conntrack table's counters before failing.
+     */
+    private static int stats(ExpectationTable table, PrintStream out, PrintStream err) {
         StringBuilder text = new StringBuilder();
-        for (ExpectationCpuStatistics cpu : table.cpuStatistics()) {
-            text.append(cpu).append('\n');
+        try {
+            for (ExpectationCpuStatistics cpu : table.cpuStatistics()) {
+                text.append(cpu).append('\n');
+            }
+        } catch (NetlinkException e) {
+            text.setLength(0);
+            if (!ProcFallback.statistics(text)) {
+                err.println(ConntrackCommand.PREFIX + "Can't open /proc interface");
+                return ConntrackCommand.OTHER_PROBLEM;
+            }
+            out.print(text);
+            out.flush();
+            throw e;
         }
         out.print(text);
         out.flush();

@@ -30,7 +30,20 @@ final class SaveFormat {
      * @return {@code out}
      */
     static StringBuilder appendTo(StringBuilder out, Connection c) {
-        out.append("-A");
+        return appendTo(out, c, "-A");
+    }
+
+    /**
+     * Appends the line with another command word: conntrack prints {@code -D} before what
+     * {@code -D -o save} deleted.
+     *
+     * @param out where to append
+     * @param c the entry
+     * @param command {@code -A} or {@code -D}
+     * @return {@code out}
+     */
+    static StringBuilder appendTo(StringBuilder out, Connection c, String command) {
+        out.append(command);
         if (c.hasTimeout()) {
             out.append(" -t ").append(c.timeout() & 0xFFFF_FFFFL);
         }
@@ -104,8 +117,11 @@ final class SaveFormat {
                 out.append(" --state ").append((s == null ? SctpState.NONE : s).conntrackName());
             }
             if (c.hasSctpVtags()) {
-                out.append(" --orig-vtag ").append(c.sctpVtagOriginal() & 0xFFFF_FFFFL)
-                        .append(" --reply-vtag ").append(c.sctpVtagReply() & 0xFFFF_FFFFL);
+                // conntrack prints libnetfilter_conntrack's host-order vtag through ntohl once more,
+                // so a little-endian machine shows the wire's bytes reversed (and -I reverses them
+                // back, so save and restore agree)
+                out.append(" --orig-vtag ").append(Integer.reverseBytes(c.sctpVtagOriginal()) & 0xFFFF_FFFFL)
+                        .append(" --reply-vtag ").append(Integer.reverseBytes(c.sctpVtagReply()) & 0xFFFF_FFFFL);
             }
         }
     }

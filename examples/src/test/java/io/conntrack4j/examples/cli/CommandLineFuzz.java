@@ -40,11 +40,17 @@ final class CommandLineFuzz {
             "2.2.2.2", "--tuple-dst", "1.1.1.1", "--mask-src", "255.255.255.255", "--mask-dst", "255.255.255.255",
             "--tuple-port-src", "0", "--tuple-port-dst", "7002", "--mask-port-src", "0", "--mask-port-dst", "65535",
             "-t", "30"},
+        {"-L", "-s", "10.0.0.0/8", "-d", "2.0.0.0", "--mask-dst", "255.0.0.0"}, {"-L", "-f", "ipv6", "-s", "2001:db8::/64"},
+        {"-D", "-s", "10.0.0.0/", "--orig-zone", "0", "-o", "save"}, {"-L", "dying", "-o", "xml"}, {"-L", "unconf"},
+        {"-I", "-p", "udp", "-s", "1.1.1.1", "-d", "2.2.2.2", "--sport", "1", "--dport", "2", "-t", "30", "--src-nat",
+            "3.3.3.3:80", "--dst-nat", "4.4.4.4", "--orig-zone", "1", "--reply-zone", "2"},
+        {"-G", "-p", "udp", "-s", "1.1.1.1/32", "-d", "2.2.2.2", "--sport", "1", "--dport", "2", "-o", "xml"},
     };
     private static final String[] NOISE = {"-", "--", "=", ",", "!", "", "-x", "--bogus", "-L", "-E", "-p", "-o",
         "-u", "-e", "-n", "ipv4", "ipv6", "tcp", "300", "0x", "::1", "1.2.3.4", "[::1]", "extended,,id", "UNSET",
         "expect", "conntrack", "--family=", "--src-nat=1.1.1.1", "-fipv9", "\u00e9", "-t", "--orig-zone",
-        "--label-del", "--label-add", "-V", "-h", "-A", "--id", "-i", "-c", "-a", "dying", "--", "esp", "0x"};
+        "--label-del", "--label-add", "-V", "-h", "-A", "--id", "-i", "-c", "-a", "dying", "--", "esp", "0x", "/24",
+        "/", "10.0.0.0/33", "--mask-src", "d", "-o", "save", "[::1]:80", "::/0"};
 
     private final Random random;
 

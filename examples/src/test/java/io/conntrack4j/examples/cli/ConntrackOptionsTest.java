@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conntrack4j.core.AddressFamily;
+import io.conntrack4j.core.IpAddress;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -138,6 +139,7 @@ class ConntrackOptionsTest {
         assertEquals("Bad parameter `FOO,BAR'", refusal("-I", "-u", "ASSURED,FOO,BAR"));
         // conntrack reads addresses with inet_aton first: 1.2.3 is 1.2.0.3 (checked with conntrack -I/-L)
         assertEquals("Invalid IP address `1.2.3.4.5'", refusal("-D", "-s", "1.2.3.4.5"));
+        assertEquals("Invalid IP address `1.2.3.256'", refusal("-D", "-s", "1.2.3.256"));
     }
 
     @Test
@@ -181,14 +183,14 @@ class ConntrackOptionsTest {
     @Test
     void addressesAreReadLikeInetAtonWhereInetPtonRefuses() {
         // the values glibc's inet_aton gives (checked with Python's socket.inet_aton, which calls it)
-        assertEquals(0x0A000000L, ConntrackOptions.inetAton("10.0"));
-        assertEquals(0x0A011170L, ConntrackOptions.inetAton("10.70000"));
-        assertEquals(0x0A010203L, ConntrackOptions.inetAton("012.1.2.3"));
-        assertEquals(0x0A000001L, ConntrackOptions.inetAton("0x0a000001"));
-        assertEquals(1L, ConntrackOptions.inetAton("1"));
-        assertEquals(0xFFFFFFFFL, ConntrackOptions.inetAton("255.255.255.255"));
+        assertEquals(IpAddress.ofIpv4(0x0A000000), InetAton.parse("10.0"));
+        assertEquals(IpAddress.ofIpv4(0x0A011170), InetAton.parse("10.70000"));
+        assertEquals(IpAddress.ofIpv4(0x0A010203), InetAton.parse("012.1.2.3"));
+        assertEquals(IpAddress.ofIpv4(0x0A000001), InetAton.parse("0x0a000001"));
+        assertEquals(IpAddress.ofIpv4(1), InetAton.parse("1"));
+        assertEquals(IpAddress.ofIpv4(0xFFFFFFFF), InetAton.parse("255.255.255.255"));
         for (String bad : new String[] {"", "1..2", "09", "1.2.3.4.5", "10.0.0.256", "a.b", "1.2.3.", "0x", "-1"}) {
-            assertEquals(-1L, ConntrackOptions.inetAton(bad), bad);
+            assertNull(InetAton.parse(bad), bad);
         }
     }
 }

@@ -41,24 +41,24 @@ class Ct4jWriteKernelTest {
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
-    private static CommandResult ct4j(NetNs ns, String... args) {
+    static CommandResult ct4j(NetNs ns, String... args) {
         return Ct4jProcess.run(ns, LIMIT, args);
     }
 
-    private static CommandResult conntrack(NetNs ns, String... args) {
+    static CommandResult conntrack(NetNs ns, String... args) {
         String[] argv = new String[args.length + 1];
         argv[0] = "conntrack";
         System.arraycopy(args, 0, argv, 1, args.length);
         return ns.exec(LIMIT, null, argv);
     }
 
-    private static String blank(String text) {
+    static String blank(String text) {
         List<String> lines = new ArrayList<>(TIMEOUT.matcher(text).replaceAll("$1T ").lines().toList());
         lines.sort(null);
         return String.join("\n", lines);
     }
 
-    private static String table(NetNs ns) {
+    static String table(NetNs ns) {
         return blank(conntrack(ns, "-L").stdout());
     }
 
@@ -73,7 +73,7 @@ class Ct4jWriteKernelTest {
     }
 
     /** Runs {@code args} with conntrack in {@code oracle} and ct4j in {@code ours}; returns the exit code. */
-    private static int same(NetNs oracle, NetNs ours, String... args) {
+    static int same(NetNs oracle, NetNs ours, String... args) {
         CommandResult expected = conntrack(oracle, args);
         CommandResult got = ct4j(ours, args);
         String context = String.join(" ", args) + "\nconntrack:\n" + expected + "\nct4j:\n" + got;
