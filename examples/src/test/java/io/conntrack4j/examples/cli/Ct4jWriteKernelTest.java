@@ -96,16 +96,16 @@ class Ct4jWriteKernelTest {
         assertEquals(0, same(oracle, ours, "-I", "-p", "tcp", "-s", "10.9.0.1", "-d", "10.9.0.2", "--sport", "40001",
                 "--dport", "22", "--state", "ESTABLISHED", "-t", "120", "-u", "SEEN_REPLY,ASSURED"));
         assertEquals(0, same(oracle, ours, "-I", "-p", "udp", "-s", "10.9.0.1", "-d", "10.9.0.2", "--sport", "1",
-                "--dport", "2", "-t", "60", "-w", "9"));
+                "--dport", "2", "-t", "600", "-w", "9"));
         assertEquals(0, same(oracle, ours, "-I", "--protonum", "icmp", "--src", "10.9.0.1", "--dst", "10.9.0.2",
                 "--icmp-type", "8", "--icmp-code", "0", "--icmp-id", "3", "--timeout=300"));
         assertEquals(0, same(oracle, ours, "-I", "-p", "udp", "-s", "2001:db8::9", "-d", "2001:db8::a", "--sport", "7",
-                "--dport", "8", "-t", "60"));
+                "--dport", "8", "-t", "600"));
         assertEquals(0, same(oracle, ours, "-I", "-p", "tcp", "-s", "192.168.1.10", "-d", "198.51.100.7", "--sport",
                 "33000", "--dport", "80", "-r", "198.51.100.7", "-q", "203.0.113.1", "--reply-port-src", "80",
                 "--reply-port-dst", "61000", "--state", "ESTABLISHED", "-t", "300", "-u", "SEEN_REPLY"));
         assertEquals(1, same(oracle, ours, "-I", "-p", "udp", "-s", "10.9.0.1", "-d", "10.9.0.2", "--sport", "1",
-                "--dport", "2", "-t", "60", "-w", "9"));
+                "--dport", "2", "-t", "600", "-w", "9"));
         // gets
         assertEquals(0, same(oracle, ours, "-G", "-p", "tcp", "-s", "10.1.1.1", "-d", "10.2.2.2", "--sport", "1111",
                 "--dport", "80"));
