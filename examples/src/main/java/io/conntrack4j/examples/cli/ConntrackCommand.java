@@ -38,6 +38,7 @@ final class ConntrackCommand {
     /** What a shell reports for a program killed by SIGSEGV, as conntrack 1.4.7 is by a bare --id. */
     static final int SEGFAULT_EXIT = 139;
     private static final int EEXIST = 17;
+    private static final int EBUSY = 16;
 
     private ConntrackCommand() {
     }
@@ -194,6 +195,12 @@ final class ConntrackCommand {
             c.labels(o.labelAdd()[1], o.labelAdd()[0]);
         }
         boolean add = o.command() == ConntrackOptions.Command.ADD;
+        if (o.status() >= 0 && (o.status() & StatusBit.EXPECTED.mask()) != 0) {
+            // the kernel refuses a new entry marked EXPECTED (EBUSY); the library drops the bit so
+            // that helper-made entries can be re-created from a dump, conntrack sends it as given
+            err.println(PREFIX + "Operation failed: " + ConntrackErrors.describe(EBUSY, o.command(), false));
+            return OTHER_PROBLEM;
+        }
         try {
             table.create(c.build());
         } catch (NetlinkException e) {

@@ -106,6 +106,9 @@ class Ct4jWriteKernelTest {
                 "--reply-port-dst", "61000", "--state", "ESTABLISHED", "-t", "300", "-u", "SEEN_REPLY"));
         assertEquals(1, same(oracle, ours, "-I", "-p", "udp", "-s", "10.9.0.1", "-d", "10.9.0.2", "--sport", "1",
                 "--dport", "2", "-t", "600", "-w", "9"));
+        // a new entry marked EXPECTED: the kernel says EBUSY to conntrack
+        assertEquals(1, same(oracle, ours, "-I", "-p", "udp", "-s", "10.9.0.1", "-d", "10.9.0.2", "--sport", "3",
+                "--dport", "4", "-t", "600", "-u", "EXPECTED"));
         // gets
         assertEquals(0, same(oracle, ours, "-G", "-p", "tcp", "-s", "10.1.1.1", "-d", "10.2.2.2", "--sport", "1111",
                 "--dport", "80"));
