@@ -118,6 +118,30 @@ final class ConnectionStore {
         count--;
     }
 
+    /**
+     * {@link #free} followed by {@link #allocate} of the same id, as one step that keeps the id off
+     * the free list and its slot positions as they are: the record, mark, labels and counters are
+     * cleared and the generation bumped, so that old handles go stale exactly as after a free.
+     */
+    void reinit(int id) {
+        int at = at(id);
+        int ipv6 = records[at + STATUS] & IPV6;
+        int generation = records[at + GENERATION] + 1;
+        Arrays.fill(records, at, at + RECORD, 0);
+        records[at + GENERATION] = generation;
+        records[at + STATUS] = IN_USE | ipv6;
+        if (marks != null) {
+            marks[id] = 0;
+        }
+        if (labels != null) {
+            labels[2 * id] = 0;
+            labels[2 * id + 1] = 0;
+        }
+        if (counters != null) {
+            Arrays.fill(counters, 4 * id, 4 * id + 4, 0);
+        }
+    }
+
     int status(int id) {
         return records[at(id) + STATUS];
     }

@@ -332,6 +332,9 @@ public final class ConnectionTracker {
                 changes = tcp.changes;
                 switch (code) {
                     case TcpTracker.REPEAT:
+                        if (dir == 0 && reopenInPlace(id, packet, out)) {
+                            return false;
+                        }
                         destroy(id, TrackerStatistics.DELETED);
                         return true;
                     case TcpTracker.INVALID:
@@ -422,6 +425,41 @@ public final class ConnectionTracker {
         return false;
     }
 
+    /**
+     * A SYN in the original direction re-opens a closed TCP connection (TIME_WAIT, CLOSE): the same
+     * as destroying it, looking up again and creating a new one ({@code destroy}, then
+     * {@link #create}), with the same events (DESTROY, then NEW), statistics (deleted,
+     * search_restart, insert), verdict and a new handle, but without taking the two index entries
+     * out and putting them back: the new connection has the old one's tuples (its reply tuple is the
+     * inverse of the SYN's, as the old one's was, since packets created it) and, as the free list
+     * would hand the freed id straight back, its id. Only where nothing else could differ: no
+     * helpers or expectations, the zone and IPv6 limits not exceeded from outside, an entry not
+     * created from outside (whose reply tuple may carry NAT). One corner is not reproduced on
+     * purpose: with the old entries gone, re-inserting could in principle exceed the probe bound
+     * ({@code chaintoolong}) when a removal shifted a long cluster; keeping the entries cannot.
+     *
+     * @return whether the packet was handled (out set); false: take the general path
+     */
+    private boolean reopenInPlace(int id, PacketView packet, ProcessResult out) {
+        int status = store.status(id);
+        boolean ipv6 = (status & ConnectionStore.IPV6) != 0;
+        int zone = TupleKeys.zone(key[ipv6 ? 4 : 1]);
+        if (helperOf != null || !expectations.isEmpty() || (status & ConnectionStore.EXTERNAL) != 0
+                || zoneCount[zone] > config.zoneLimits[zone]
+                || ipv6 && store.ipv6Count > config.maxIpv6Connections
+                || !tcp.allowsNew(packet.tcpFlags())) {
+            return false;
+        }
+        emit(EventType.DESTROY, id, TrackedConnection.CHANGE_DESTROY);
+        stats[TrackerStatistics.DELETED]++;
+        stats[TrackerStatistics.SEARCH_RESTART]++;
+        store.reinit(id);
+        store.setStatus(id, store.status(id) | status & SINGLE_KEY | StatusBit.CONFIRMED.mask());
+        stats[TrackerStatistics.INSERT]++;
+        initialise(id, packet, ipv6, zone, L4Protocol.TCP_NUMBER, out);
+        return true;
+    }
+
     private void assure(int id) {
         int status = store.status(id);
         if ((status & StatusBit.ASSURED.mask()) == 0) {
@@ -471,6 +509,15 @@ public final class ConnectionTracker {
         if (id < 0) {
             return Verdict.INVALID;
         }
+        return initialise(id, packet, ipv6, zone, protocol, out);
+    }
+
+    /**
+     * The part of {@link #create} after admission: the first packet's state, timeout, counters,
+     * expectation or helper, verdict and the NEW event; undoes the admission when the protocol
+     * refuses the packet.
+     */
+    private Verdict initialise(int id, PacketView packet, boolean ipv6, int zone, int protocol, ProcessResult out) {
         changes = TrackedConnection.CHANGE_NEW;
         int timeout;
         switch (protocol) {

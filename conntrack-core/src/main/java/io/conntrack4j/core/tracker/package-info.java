@@ -33,7 +33,10 @@
  * (key and reference) at load factor 0.5, one 64-byte record (everything a packet touches, on one
  * cache line in large tables) and 8 bytes of slot positions. TCP ACKs on assured ESTABLISHED
  * connections take a fast path that checks the same four window bounds and falls back to the
- * general state machine whenever one fails.
+ * general state machine whenever one fails. A SYN that re-opens a closed TCP connection from the
+ * client's side (TIME_WAIT re-use) re-initialises the entry where it stands, with the events,
+ * statistics and new handle of Linux's kill-and-recreate, so the index does not change and a batch's
+ * lookups stay valid.
  *
  * <h2>Fragments</h2>
  * The tracker needs whole datagrams (Linux defragments before conntrack): any IP fragment gets
