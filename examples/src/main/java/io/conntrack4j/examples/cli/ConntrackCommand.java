@@ -13,6 +13,7 @@ import io.conntrack4j.netlink.CpuStatistics;
 import io.conntrack4j.netlink.NetlinkException;
 import io.conntrack4j.netlink.NetlinkSocket;
 import java.io.PrintStream;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -142,6 +143,8 @@ final class ConntrackCommand {
         return switch (protocol.keyKind()) {
             case PORTS -> Tuple.ofPorts(o.source(), o.destination(), protocol, o.sourcePort(), o.destinationPort());
             case ICMP -> Tuple.ofIcmp(o.source(), o.destination(), o.icmpType(), o.icmpCode(), Math.max(0, o.icmpId()));
+            // the GRE extension keeps --srckey/--dstkey where the others keep ports
+            case GRE -> Tuple.ofGre(o.source(), o.destination(), o.sourcePort(), o.destinationPort());
             default -> Tuple.ofAddresses(o.source(), o.destination(), protocol);
         };
     }
@@ -166,6 +169,7 @@ final class ConntrackCommand {
         if (o.state() != null) {
             c.tcpState(o.state());
         }
+        protocolInfo(o, c);
         if (o.status() >= 0) {
             c.status(o.status());
         }
@@ -203,7 +207,7 @@ final class ConntrackCommand {
             err.println(PREFIX + "Operation failed: such conntrack doesn't exist");
             return OTHER_PROBLEM;
         }
-        if (!idMatches(o, found.get())) {
+        if (!idMatches(o, found.get()) || !answerMatches(o, found.get())) {
             // conntrack filters what the kernel answered with -i
             err.println(PREFIX + "0 flow entries have been shown.");
             return OTHER_PROBLEM;
@@ -249,6 +253,72 @@ final class ConntrackCommand {
         return done == 0 ? OTHER_PROBLEM : 0;
     }
 
+    /**
+     * The SCTP and DCCP state the entry must have for {@code -p sctp|dccp --state} (libnetfilter_conntrack
+     * compares the state, never the vtags or the role), except with {@code -U}, where the state is the
+     * new value. An entry without protocol info (a DCCP entry of a kernel without a DCCP tracker) has
+     * no state to match.
+     */
+    private static boolean protocolStateMatches(ConntrackOptions o, Connection c) {
+        if (o.command() == ConntrackOptions.Command.UPDATE) {
+            return true;
+        }
+        int protocol = c.original().protocol().number();
+        if (o.sctpState() != null && protocol == L4Protocol.SCTP_NUMBER) {
+            return c.sctpState() == o.sctpState();
+        }
+        if (o.dccpState() != null && protocol == L4Protocol.DCCP_NUMBER) {
+            return c.dccpState() == o.dccpState();
+        }
+        return true;
+    }
+
+    /**
+     * conntrack -G compares what the kernel answered with its request: the state, and the ports,
+     * which a kernel without the protocol's tracker (DCCP here) does not look up by, so that
+     * {@code -G -p dccp --sport 1 --dport 2} finds the generic entry and then shows nothing.
+     */
+    private static boolean answerMatches(ConntrackOptions o, Connection c) {
+        Tuple orig = c.original();
+        if (orig.protocol().keyKind() == L4Protocol.KeyKind.PORTS
+                && (orig.sourcePort() != o.sourcePort() || orig.destinationPort() != o.destinationPort())) {
+            return false;
+        }
+        return protocolStateMatches(o, c);
+    }
+
+    /**
+     * The SCTP and DCCP protocol info of {@code -I}. The kernel takes SCTP's only whole (state and
+     * both vtags), which conntrack's checks make sure of; DCCP's, ignored by a kernel without a
+     * DCCP tracker, is left to the encoder.
+     */
+    static void protocolInfo(ConntrackOptions o, Connection.Builder c) {
+        int protocol = o.protocol();
+        if (protocol == L4Protocol.SCTP_NUMBER && o.sctpState() != null) {
+            c.sctpState(o.sctpState());
+        }
+        if (protocol == L4Protocol.SCTP_NUMBER && o.originalVtag() >= 0 && o.replyVtag() >= 0) {
+            c.sctpVtags(kernelVtag(o.originalVtag()), kernelVtag(o.replyVtag()));
+        }
+        if (protocol == L4Protocol.DCCP_NUMBER && o.dccpState() != null) {
+            c.dccpState(o.dccpState());
+        }
+    }
+
+    /**
+     * The vtag the kernel gets from conntrack for {@code --orig-vtag N}: libnetfilter_conntrack
+     * converts it to network byte order twice (once when conntrack sets it, once when it builds the
+     * message), so on a little-endian host the kernel holds N with its bytes swapped, and conntrack,
+     * swapping twice again when it reads, prints N back.
+     *
+     * @param value the number on the command line (unsigned 32 bits)
+     * @return the vtag as the kernel (and {@link Connection#sctpVtagOriginal()}) holds it
+     */
+    static int kernelVtag(long value) {
+        int n = (int) value;
+        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(n) : n;
+    }
+
     /** {@code -i}: the entry's id, when both have one. */
     private static boolean idMatches(ConntrackOptions o, Connection c) {
         return o.idFilter() < 0 || !c.hasId() || (c.id() & 0xFFFFFFFFL) == o.idFilter();
@@ -256,7 +326,7 @@ final class ConntrackCommand {
 
     /** The user-space filter of -D, -U and -L: the original tuple's fields, mark and zone. */
     static boolean matches(ConntrackOptions o, Connection c) {
-        if (!idMatches(o, c)) {
+        if (!idMatches(o, c) || !protocolStateMatches(o, c)) {
             return false;
         }
         Tuple orig = c.original();
@@ -500,7 +570,7 @@ final class ConntrackCommand {
                 || o.sourceNat() != null || o.destinationNat() != null || o.originalZone() >= 0 || o.replyZone() >= 0
                 || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
                 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
-                || o.zone() >= 0 || o.labelFilter() != null;
+                || o.zone() >= 0 || o.labelFilter() != null || o.sctpState() != null || o.dccpState() != null;
     }
 
     /** conntrack -S: one line per CPU, {@code cpu=N} padded to 4 then a tab, then the counters. */
