@@ -207,7 +207,7 @@ final class ConntrackCommand {
             err.println(PREFIX + "Operation failed: such conntrack doesn't exist");
             return OTHER_PROBLEM;
         }
-        if (!idMatches(o, found.get()) || !answerMatches(o, found.get())) {
+        if (!idMatches(o, found.get()) || !protocolMatches(o, found.get())) {
             // conntrack filters what the kernel answered with -i
             err.println(PREFIX + "0 flow entries have been shown.");
             return OTHER_PROBLEM;
@@ -254,16 +254,22 @@ final class ConntrackCommand {
     }
 
     /**
-     * The SCTP and DCCP state the entry must have for {@code -p sctp|dccp --state} (libnetfilter_conntrack
-     * compares the state, never the vtags or the role), except with {@code -U}, where the state is the
-     * new value. An entry without protocol info (a DCCP entry of a kernel without a DCCP tracker) has
-     * no state to match.
+     * What conntrack compares of SCTP and DCCP entries (also on the answer of {@code -G}): the state
+     * of {@code -p sctp|dccp --state} (libnetfilter_conntrack compares the state, never the vtags or
+     * the role). A kernel without a DCCP tracker keeps DCCP entries as generic ones, without
+     * protocol info and without ports, so that no port option (not even 0) and no state matches
+     * them. Nothing here with {@code -U}: its state is the new value, and it does not compare ports
+     * this way.
      */
-    private static boolean protocolStateMatches(ConntrackOptions o, Connection c) {
+    private static boolean protocolMatches(ConntrackOptions o, Connection c) {
         if (o.command() == ConntrackOptions.Command.UPDATE) {
             return true;
         }
         int protocol = c.original().protocol().number();
+        if (protocol == L4Protocol.DCCP_NUMBER && !c.hasProtocolState() && (o.sourcePort() >= 0
+                || o.destinationPort() >= 0 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0)) {
+            return false;
+        }
         if (o.sctpState() != null && protocol == L4Protocol.SCTP_NUMBER) {
             return c.sctpState() == o.sctpState();
         }
@@ -271,20 +277,6 @@ final class ConntrackCommand {
             return c.dccpState() == o.dccpState();
         }
         return true;
-    }
-
-    /**
-     * conntrack -G compares what the kernel answered with its request: the state, and the ports,
-     * which a kernel without the protocol's tracker (DCCP here) does not look up by, so that
-     * {@code -G -p dccp --sport 1 --dport 2} finds the generic entry and then shows nothing.
-     */
-    private static boolean answerMatches(ConntrackOptions o, Connection c) {
-        Tuple orig = c.original();
-        if (orig.protocol().keyKind() == L4Protocol.KeyKind.PORTS
-                && (orig.sourcePort() != o.sourcePort() || orig.destinationPort() != o.destinationPort())) {
-            return false;
-        }
-        return protocolStateMatches(o, c);
     }
 
     /**
@@ -326,7 +318,7 @@ final class ConntrackCommand {
 
     /** The user-space filter of -D, -U and -L: the original tuple's fields, mark and zone. */
     static boolean matches(ConntrackOptions o, Connection c) {
-        if (!idMatches(o, c) || !protocolStateMatches(o, c)) {
+        if (!idMatches(o, c) || !protocolMatches(o, c)) {
             return false;
         }
         Tuple orig = c.original();
