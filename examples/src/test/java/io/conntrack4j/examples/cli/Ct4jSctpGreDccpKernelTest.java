@@ -3,6 +3,8 @@ package io.conntrack4j.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.conntrack4j.testkit.Await;
+import io.conntrack4j.testkit.BackgroundProcess;
 import io.conntrack4j.testkit.CommandResult;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
@@ -187,5 +189,74 @@ class Ct4jSctpGreDccpKernelTest {
         assertEquals(1, same(oracle, ours, "-D", "-p", "dccp", "--dport", "0"));
         assertEquals(0, same(oracle, ours, "-D", "-p", "dccp", "-f", "ipv6"));
         assertTrue(table(ours).contains("srckey=0x38 dstkey=0x2f"), table(ours));
+    }
+
+    @Test
+    void eventsFilteredBySctpStateAsConntrack() {
+        NetNs ns = lab.namespace("events");
+        String[] args = {"-E", "-p", "sctp", "--state", "ESTABLISHED"};
+        BackgroundProcess theirs = lab.start(ns, Ct4jEventsKernelTest.withPid(conntrackArgv(args)));
+        BackgroundProcess ours = lab.start(ns, Ct4jEventsKernelTest.withPid(Ct4jProcess.command(args)));
+        // both are subscribed once both printed a marker; what follows the next marker is comparable
+        Await.until(LIMIT, "both listeners print events", () -> {
+            sctpMarker(ns, 4242);
+            return theirs.stdoutSoFar().contains("sport=4242 ") && ours.stdoutSoFar().contains("sport=4242 ");
+        });
+        sctpMarker(ns, 4243);
+        String[] base = {"conntrack", "-I", "-p", "sctp", "-s", "10.5.0.1", "-d", "10.5.0.2", "--dport", "9",
+            "--orig-vtag", "1", "--reply-vtag", "2", "-t", "100", "--state"};
+        ns.execOk(with(base, "ESTABLISHED", "--sport", "1"));
+        ns.execOk(with(base, "COOKIE_WAIT", "--sport", "2"));
+        ns.execOk(with(base, "CLOSED", "--sport", "3"));
+        ns.execOk("conntrack", "-U", "-f", "ipv4", "-p", "sctp", "--sport", "2", "--state", "ESTABLISHED",
+                "--orig-vtag", "3", "--reply-vtag", "4");
+        ns.execOk("conntrack", "-U", "-f", "ipv4", "-p", "sctp", "--sport", "1", "-m", "5");
+        ns.execOk("conntrack", "-D", "-p", "sctp", "-s", "10.5.0.1");
+        sctpMarker(ns, 4244);
+        Await.until(LIMIT, "the last marker is printed", () -> theirs.stdoutSoFar().contains("sport=4244 ")
+                && ours.stdoutSoFar().contains("sport=4244 "));
+        List<String> expected = between(Ct4jEventsKernelTest.terminate(theirs).stdout());
+        List<String> got = between(Ct4jEventsKernelTest.terminate(ours).stdout());
+        assertEquals(expected, got);
+        assertTrue(expected.size() >= 4 && expected.stream().noneMatch(l -> l.contains("CLOSED")), expected.toString());
+    }
+
+    private static String[] conntrackArgv(String... args) {
+        return with(new String[] {"conntrack"}, args);
+    }
+
+    private static String[] with(String[] base, String... more) {
+        String[] all = new String[base.length + more.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    /** Creates and deletes an ESTABLISHED SCTP entry with this source port. */
+    private static void sctpMarker(NetNs ns, int port) {
+        ns.execOk("conntrack", "-I", "-p", "sctp", "-s", "10.5.0.9", "-d", "10.5.0.2", "--sport", String.valueOf(port),
+                "--dport", "9", "--state", "ESTABLISHED", "--orig-vtag", "1", "--reply-vtag", "2", "-t", "30");
+        ns.execOk("conntrack", "-D", "-p", "sctp", "--sport", String.valueOf(port));
+    }
+
+    /**
+     * The lines after marker 4243's DESTROY and before marker 4244's NEW, without the name of the
+     * program that caused them (gone before one of the listeners may have looked it up).
+     */
+    private static List<String> between(String output) {
+        List<String> lines = new ArrayList<>();
+        boolean in = false;
+        for (String line : output.lines().toList()) {
+            if (line.contains("sport=4244 ")) {
+                break;
+            }
+            if (in) {
+                lines.add(line.replace(" progname=conntrack", ""));
+            }
+            if (line.contains("[DESTROY]") && line.contains("sport=4243 ")) {
+                in = true;
+            }
+        }
+        return lines;
     }
 }
