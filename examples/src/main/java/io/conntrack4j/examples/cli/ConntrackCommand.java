@@ -254,9 +254,9 @@ final class ConntrackCommand {
     }
 
     /**
-     * What conntrack compares of SCTP and DCCP entries (also on the answer of {@code -G}): the state
-     * of {@code -p sctp|dccp --state} (libnetfilter_conntrack compares the state, never the vtags or
-     * the role). A kernel without a DCCP tracker keeps DCCP entries as generic ones, without
+     * What conntrack compares of TCP, SCTP and DCCP entries (also on the answer of {@code -G}): the
+     * state of {@code -p tcp|sctp|dccp --state} (libnetfilter_conntrack compares the state, never the
+     * vtags or the role). A kernel without a DCCP tracker keeps DCCP entries as generic ones, without
      * protocol info and without ports, so that no port option (not even 0) and no state matches
      * them. Nothing here with {@code -U}: its state is the new value, and it does not compare ports
      * this way.
@@ -269,6 +269,9 @@ final class ConntrackCommand {
         if (protocol == L4Protocol.DCCP_NUMBER && !c.hasProtocolState() && (o.sourcePort() >= 0
                 || o.destinationPort() >= 0 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0)) {
             return false;
+        }
+        if (o.state() != null && protocol == L4Protocol.TCP_NUMBER) {
+            return c.tcpState() == o.state();
         }
         if (o.sctpState() != null && protocol == L4Protocol.SCTP_NUMBER) {
             return c.sctpState() == o.sctpState();
@@ -562,7 +565,8 @@ final class ConntrackCommand {
                 || o.sourceNat() != null || o.destinationNat() != null || o.originalZone() >= 0 || o.replyZone() >= 0
                 || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
                 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
-                || o.zone() >= 0 || o.labelFilter() != null || o.sctpState() != null || o.dccpState() != null;
+                || o.zone() >= 0 || o.labelFilter() != null || o.state() != null || o.sctpState() != null
+                || o.dccpState() != null;
     }
 
     /** conntrack -S: one line per CPU, {@code cpu=N} padded to 4 then a tab, then the counters. */

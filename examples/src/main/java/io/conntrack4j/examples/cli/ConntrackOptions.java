@@ -1063,7 +1063,9 @@ final class ConntrackOptions {
                     }
                     dccpState = DccpState.ofConntrackName(value);
                 } else {
-                    state = TcpState.ofConntrackName(value.toUpperCase(Locale.ROOT));
+                    // conntrack 1.4.7 compares the names case-sensitively ("established" is unknown)
+                    // and still takes LISTEN, the old name of state 9
+                    state = value.equals("LISTEN") ? TcpState.SYN_SENT2 : TcpState.ofConntrackName(value);
                     if (state == null) {
                         throw new CommandLineException("unknown TCP state `" + value + "'");
                     }

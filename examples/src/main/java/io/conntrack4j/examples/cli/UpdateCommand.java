@@ -149,14 +149,18 @@ final class UpdateCommand {
     }
 
     /**
-     * The SCTP or DCCP protocol info of {@code -U -p sctp|dccp --state ...} in {@code change}; whether
-     * it counts as a change. As in conntrack, a new state is a change and vtags never are; what is
+     * The TCP, SCTP or DCCP protocol info of {@code -U -p tcp|sctp|dccp --state ...} in {@code change};
+     * whether it counts as a change. As in conntrack, a new state is a change and vtags never are; what is
      * sent is what was given, so the kernel, which takes SCTP's info only whole, refuses a state
      * without both vtags, or vtags without a state, with EINVAL. A single vtag is not sent (the
      * builder takes them as a pair): the request is refused all the same.
      */
     private static boolean protocolInfo(ConntrackOptions o, Connection c, Connection.Builder change) {
         int protocol = c.original().protocol().number();
+        if (protocol == L4Protocol.TCP_NUMBER && o.protocol() == L4Protocol.TCP_NUMBER && o.state() != null) {
+            change.tcpState(o.state());
+            return c.tcpState() != o.state();
+        }
         if (protocol == L4Protocol.SCTP_NUMBER && o.protocol() == L4Protocol.SCTP_NUMBER) {
             if (o.sctpState() != null) {
                 change.sctpState(o.sctpState());

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code ct4j -I/-L/-G/-U/-D} with SCTP states and vtags, GRE keys and DCCP (which this kernel
- * tracks as a generic protocol) against conntrack 1.4.7: two namespaces start with the same
+ * {@code ct4j -I/-L/-G/-U/-D/-E} with SCTP states and vtags, GRE keys, DCCP (which this kernel
+ * tracks as a generic protocol) and TCP states against conntrack 1.4.7: two namespaces start with the same
  * entries, each command runs with conntrack in one and ct4j in the other, and stdout, stderr, exit
  * code and then the whole table (plain and {@code -o save}, which shows the vtags as conntrack
  * reads them) must be the same. {@code -U} lines match one entry each: with several, which one
@@ -38,6 +38,10 @@ class Ct4jSctpGreDccpKernelTest {
         {"-p", "dccp", "-s", "10.1.1.1", "-d", "10.2.2.5", "--sport", "1", "--dport", "2", "--state", "OPEN",
             "--role", "client", "-t", "300"},
         {"-p", "udp", "-s", "10.1.1.1", "-d", "10.2.2.6", "--sport", "1", "--dport", "2", "-t", "300"},
+        {"-p", "tcp", "-s", "10.1.1.1", "-d", "10.2.2.7", "--sport", "11", "--dport", "2", "--state", "ESTABLISHED",
+            "-t", "300"},
+        {"-p", "tcp", "-s", "2001:db8::1", "-d", "2001:db8::7", "--sport", "12", "--dport", "2", "--state",
+            "SYN_SENT2", "-t", "300"},
     };
     /** The timeout after protocol name and number; seconds tick while a JVM starts. */
     private static final Pattern TIMEOUT = Pattern.compile("(?m)^((?:ipv[46] +\\d+ +)?\\S+ +\\d+ )\\d+ ");
@@ -189,6 +193,27 @@ class Ct4jSctpGreDccpKernelTest {
         assertEquals(1, same(oracle, ours, "-D", "-p", "dccp", "--dport", "0"));
         assertEquals(0, same(oracle, ours, "-D", "-p", "dccp", "-f", "ipv6"));
         assertTrue(table(ours).contains("srckey=0x38 dstkey=0x2f"), table(ours));
+    }
+
+    @Test
+    void tcpStatesFilterAndUpdateAsConntrack() {
+        NetNs oracle = lab.namespace("oracle");
+        NetNs ours = lab.namespace("ours");
+        insert(oracle);
+        insert(ours);
+        assertEquals(0, same(oracle, ours, "-L", "-p", "tcp", "--state", "ESTABLISHED"));
+        // LISTEN is conntrack's old name of SYN_SENT2; names are case-sensitive
+        assertEquals(0, same(oracle, ours, "-L", "-p", "tcp", "--state", "LISTEN"));
+        assertEquals(2, same(oracle, ours, "-L", "-p", "tcp", "--state", "established"));
+        assertEquals(1, same(oracle, ours, "-G", "-p", "tcp", "-s", "10.1.1.1", "-d", "10.2.2.7", "--sport", "11",
+                "--dport", "2", "--state", "SYN_SENT"));
+        assertEquals(0, same(oracle, ours, "-U", "-f", "ipv4", "-p", "tcp", "--sport", "11", "--state", "TIME_WAIT"));
+        assertEquals(1, same(oracle, ours, "-U", "-f", "ipv4", "-p", "tcp", "--sport", "11", "--state", "TIME_WAIT"));
+        assertEquals(0, same(oracle, ours, "-I", "-p", "tcp", "-s", "10.9.0.1", "-d", "10.9.0.2", "--sport", "1",
+                "--dport", "2", "--state", "LISTEN", "-t", "60"));
+        assertEquals(0, same(oracle, ours, "-D", "-p", "tcp", "--state", "SYN_SENT2"));
+        assertEquals(1, same(oracle, ours, "-D", "-p", "tcp", "--state", "SYN_SENT2"));
+        assertTrue(table(ours).contains("TIME_WAIT src=10.1.1.1"), table(ours));
     }
 
     @Test
