@@ -13,6 +13,7 @@ import io.conntrack4j.netlink.CpuStatistics;
 import io.conntrack4j.netlink.NetlinkException;
 import io.conntrack4j.netlink.NetlinkSocket;
 import java.io.PrintStream;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -151,6 +152,8 @@ final class ConntrackCommand {
         return switch (protocol.keyKind()) {
             case PORTS -> Tuple.ofPorts(o.source(), o.destination(), protocol, o.sourcePort(), o.destinationPort());
             case ICMP -> Tuple.ofIcmp(o.source(), o.destination(), o.icmpType(), o.icmpCode(), Math.max(0, o.icmpId()));
+            // the GRE extension keeps --srckey/--dstkey where the others keep ports
+            case GRE -> Tuple.ofGre(o.source(), o.destination(), o.sourcePort(), o.destinationPort());
             default -> Tuple.ofAddresses(o.source(), o.destination(), protocol);
         };
     }
@@ -182,6 +185,7 @@ final class ConntrackCommand {
         if (o.state() != null) {
             c.tcpState(o.state());
         }
+        protocolInfo(o, c);
         if (o.status() >= 0) {
             c.status(o.status());
         }
@@ -254,7 +258,7 @@ final class ConntrackCommand {
             err.println(PREFIX + "Operation failed: such conntrack doesn't exist");
             return OTHER_PROBLEM;
         }
-        if (!idMatches(o, found.get())) {
+        if (!idMatches(o, found.get()) || !protocolMatches(o, found.get())) {
             // conntrack filters what the kernel answered with -i
             err.println(PREFIX + "0 flow entries have been shown.");
             return OTHER_PROBLEM;
@@ -317,6 +321,67 @@ final class ConntrackCommand {
         return done == 0 ? OTHER_PROBLEM : 0;
     }
 
+    /**
+     * What conntrack compares of TCP, SCTP and DCCP entries (also on the answer of {@code -G}): the
+     * state of {@code -p tcp|sctp|dccp --state} (libnetfilter_conntrack compares the state, never the
+     * vtags or the role). A kernel without a DCCP tracker keeps DCCP entries as generic ones, without
+     * protocol info and without ports, so that no port option (not even 0) and no state matches
+     * them. Nothing here with {@code -U}: its state is the new value, and it does not compare ports
+     * this way.
+     */
+    private static boolean protocolMatches(ConntrackOptions o, Connection c) {
+        if (o.command() == ConntrackOptions.Command.UPDATE) {
+            return true;
+        }
+        int protocol = c.original().protocol().number();
+        if (protocol == L4Protocol.DCCP_NUMBER && !c.hasProtocolState() && (o.sourcePort() >= 0
+                || o.destinationPort() >= 0 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0)) {
+            return false;
+        }
+        if (o.state() != null && protocol == L4Protocol.TCP_NUMBER) {
+            return c.tcpState() == o.state();
+        }
+        if (o.sctpState() != null && protocol == L4Protocol.SCTP_NUMBER) {
+            return c.sctpState() == o.sctpState();
+        }
+        if (o.dccpState() != null && protocol == L4Protocol.DCCP_NUMBER) {
+            return c.dccpState() == o.dccpState();
+        }
+        return true;
+    }
+
+    /**
+     * The SCTP and DCCP protocol info of {@code -I}. The kernel takes SCTP's only whole (state and
+     * both vtags), which conntrack's checks make sure of; DCCP's, ignored by a kernel without a
+     * DCCP tracker, is left to the encoder.
+     */
+    static void protocolInfo(ConntrackOptions o, Connection.Builder c) {
+        int protocol = o.protocol();
+        if (protocol == L4Protocol.SCTP_NUMBER && o.sctpState() != null) {
+            c.sctpState(o.sctpState());
+        }
+        if (protocol == L4Protocol.SCTP_NUMBER && o.originalVtag() >= 0 && o.replyVtag() >= 0) {
+            c.sctpVtags(kernelVtag(o.originalVtag()), kernelVtag(o.replyVtag()));
+        }
+        if (protocol == L4Protocol.DCCP_NUMBER && o.dccpState() != null) {
+            c.dccpState(o.dccpState());
+        }
+    }
+
+    /**
+     * The vtag the kernel gets from conntrack for {@code --orig-vtag N}: libnetfilter_conntrack
+     * converts it to network byte order twice (once when conntrack sets it, once when it builds the
+     * message), so on a little-endian host the kernel holds N with its bytes swapped, and conntrack,
+     * swapping twice again when it reads, prints N back.
+     *
+     * @param value the number on the command line (unsigned 32 bits)
+     * @return the vtag as the kernel (and {@link Connection#sctpVtagOriginal()}) holds it
+     */
+    static int kernelVtag(long value) {
+        int n = (int) value;
+        return ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? Integer.reverseBytes(n) : n;
+    }
+
     /** {@code -i}: the entry's id, when both have one. */
     private static boolean idMatches(ConntrackOptions o, Connection c) {
         return o.idFilter() < 0 || !c.hasId() || (c.id() & 0xFFFFFFFFL) == o.idFilter();
@@ -324,7 +389,7 @@ final class ConntrackCommand {
 
     /** The user-space filter of -D, -U and -L: the original tuple's fields, mark and zone. */
     static boolean matches(ConntrackOptions o, Connection c) {
-        if (!idMatches(o, c)) {
+        if (!idMatches(o, c) || !protocolMatches(o, c)) {
             return false;
         }
         Tuple orig = c.original();
@@ -639,7 +704,8 @@ final class ConntrackCommand {
                 || o.sourceNat() != null || o.destinationNat() != null || o.originalZone() >= 0 || o.replyZone() >= 0
                 || o.replyDestination() != null || o.sourcePort() >= 0 || o.destinationPort() >= 0
                 || o.replySourcePort() >= 0 || o.replyDestinationPort() >= 0 || o.mark() >= 0 || o.status() >= 0
-                || o.zone() >= 0 || o.labelFilter() != null;
+                || o.zone() >= 0 || o.labelFilter() != null || o.state() != null || o.sctpState() != null
+                || o.dccpState() != null;
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.conntrack4j.examples.cli;
 
 import io.conntrack4j.core.AddressFamily;
+import io.conntrack4j.core.DccpState;
 import io.conntrack4j.core.EventType;
 import io.conntrack4j.core.IpAddress;
 import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.ParseException;
+import io.conntrack4j.core.SctpState;
 import io.conntrack4j.core.StatusBit;
 import io.conntrack4j.core.TcpState;
 import io.conntrack4j.core.format.LabelMap;
@@ -71,9 +73,6 @@ final class ConntrackOptions {
     /** GRE's options: keys where the others have ports. */
     private static final String[] GRE_OPTIONS = {"--srckey", "--dstkey", "--reply-key-src", "--reply-key-dst",
         "--mask-key-src", "--mask-key-dst", "--tuple-key-src", "--tuple-key-dst"};
-    /** Options ct4j parses and checks but whose meaning it does not implement for the conntrack table. */
-    private static final Set<String> CHECKED_ONLY = Set.of("--orig-vtag", "--reply-vtag", "--role", "--srckey",
-        "--dstkey", "--reply-key-src", "--reply-key-dst");
     private static final String[] SCTP_STATES = {"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
         "SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT"};
     private static final String[] DCCP_STATES = {"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ",
@@ -150,6 +149,10 @@ final class ConntrackOptions {
     private int icmpCode = -1;
     private int icmpId = -1;
     private TcpState state;
+    private SctpState sctpState;
+    private DccpState dccpState;
+    private long originalVtag = -1;
+    private long replyVtag = -1;
     private long timeout = -1;
     private int status = -1;
     private int statusMask;
@@ -281,6 +284,26 @@ final class ConntrackOptions {
     /** @return {@code --icmp-id}, or -1 */
     int icmpId() {
         return icmpId;
+    }
+
+    /** @return the SCTP state of {@code -p sctp --state}, or null */
+    SctpState sctpState() {
+        return sctpState;
+    }
+
+    /** @return the DCCP state of {@code -p dccp --state}, or null */
+    DccpState dccpState() {
+        return dccpState;
+    }
+
+    /** @return {@code --orig-vtag} as an unsigned 32-bit value, or -1 */
+    long originalVtag() {
+        return originalVtag;
+    }
+
+    /** @return {@code --reply-vtag} as an unsigned 32-bit value, or -1 */
+    long replyVtag() {
+        return replyVtag;
     }
 
     /** @return {@code --state}, or null */
@@ -776,7 +799,6 @@ final class ConntrackOptions {
         boolean tupleCommand = o.command == Command.CREATE || o.command == Command.ADD || o.command == Command.GET;
         if (!o.expect && !tupleCommand && o.hasCheckedExtension()) {
             o.checkExtension(o.command);
-            o.refuseUnimplementedExtensionOptions();
         }
         if (o.expect) {
             o.checkExpectationProtocolOptions();
@@ -917,16 +939,6 @@ final class ConntrackOptions {
                 || protocol == L4Protocol.GRE_NUMBER);
     }
 
-    /** SCTP and DCCP states, tags, roles and GRE keys pass conntrack's checks but mean nothing to ct4j yet. */
-    private void refuseUnimplementedExtensionOptions() throws CommandLineException {
-        for (String option : protocolGiven) {
-            if (CHECKED_ONLY.contains(option) || option.equals("--state") && protocol != L4Protocol.TCP_NUMBER) {
-                throw new CommandLineException(option + " with -p " + L4Protocol.of(protocol).conntrackName()
-                        + " is not implemented by ct4j yet");
-            }
-        }
-    }
-
     /** What conntrack checks, in its order, before it sends a create or get. */
     private void checkTuple() throws CommandLineException {
         if (source == null || destination == null) {
@@ -940,7 +952,6 @@ final class ConntrackOptions {
                 throw new CommandLineException(protocol == L4Protocol.GRE_NUMBER
                         ? "you have to specify `--srckey' and `--dstkey'" : "you have to specify `--sport' and `--dport'");
             }
-            refuseUnimplementedExtensionOptions();
         }
         if ((command == Command.CREATE || command == Command.ADD) && protocol == L4Protocol.TCP_NUMBER
                 && state == null) {
@@ -962,9 +973,7 @@ final class ConntrackOptions {
                 }
             }
             default -> {
-                if (L4Protocol.keyKind(protocol) == L4Protocol.KeyKind.GRE) {
-                    throw new CommandLineException("-p gre is not implemented by ct4j -I/-G yet");
-                }
+                // GRE's keys were checked with its extension above; other protocols have none
             }
         }
     }
@@ -1078,18 +1087,23 @@ final class ConntrackOptions {
                         // conntrack 1.4.7 compares the word with its table's empty slots too and dies
                         crashed = true;
                     }
+                    sctpState = SctpState.ofConntrackName(value);
                 } else if (protocol == L4Protocol.DCCP_NUMBER) {
                     if (!List.of(DCCP_STATES).contains(value)) {
                         throw new CommandLineException("Unknown DCCP state `" + value + "'");
                     }
+                    dccpState = DccpState.ofConntrackName(value);
                 } else {
-                    state = TcpState.ofConntrackName(value.toUpperCase(Locale.ROOT));
+                    // conntrack 1.4.7 compares the names case-sensitively ("established" is unknown)
+                    // and still takes LISTEN, the old name of state 9
+                    state = value.equals("LISTEN") ? TcpState.SYN_SENT2 : TcpState.ofConntrackName(value);
                     if (state == null) {
                         throw new CommandLineException("unknown TCP state `" + value + "'");
                     }
                 }
             }
-            case "--orig-vtag", "--reply-vtag" -> { }
+            case "--orig-vtag" -> originalVtag = vtag(value);
+            case "--reply-vtag" -> replyVtag = vtag(value);
             case "--role" -> {
                 if (!isPrefix(value, "client") && !isPrefix(value, "server")) {
                     throw new CommandLineException("Unknown DCCP role `" + value + "'");
@@ -1503,6 +1517,40 @@ final class ConntrackOptions {
             return 0xFFFFFFFFL;
         }
         return negative ? -result & 0xFFFFFFFFL : result;
+    }
+
+    /**
+     * A vtag as conntrack's SCTP extension reads it: {@code (uint32_t) strtoul(text, NULL, 10)} on a
+     * 64-bit host, decimal only, so {@code 0x10} is 0, {@code -1} is 4294967295, 4294967296 is 0,
+     * and anything past ULONG_MAX is 4294967295.
+     *
+     * @param text the option's value
+     * @return the unsigned 32-bit value
+     */
+    static long vtag(String text) {
+        int i = 0;
+        int n = text.length();
+        while (i < n && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < n && (text.charAt(i) == '+' || text.charAt(i) == '-')) {
+            negative = text.charAt(i) == '-';
+            i++;
+        }
+        long result = 0;
+        for (; i < n; i++) {
+            char ch = text.charAt(i);
+            if (ch < '0' || ch > '9') {
+                break;
+            }
+            int digit = ch - '0';
+            if (Long.compareUnsigned(result, Long.divideUnsigned(-1L - digit, 10)) > 0) {
+                return 0xFFFF_FFFFL;
+            }
+            result = result * 10 + digit;
+        }
+        return (negative ? -result : result) & 0xFFFF_FFFFL;
     }
 
     /** getopt_long accepts any unambiguous prefix of a long option. */

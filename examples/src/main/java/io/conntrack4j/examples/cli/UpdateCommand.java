@@ -1,6 +1,7 @@
 package io.conntrack4j.examples.cli;
 
 import io.conntrack4j.core.Connection;
+import io.conntrack4j.core.L4Protocol;
 import io.conntrack4j.core.format.ConntrackFormat;
 import io.conntrack4j.netlink.ConntrackTable;
 import io.conntrack4j.netlink.NetlinkException;
@@ -131,6 +132,7 @@ final class UpdateCommand {
             change.mark((int) mark);
             changed |= !c.hasMark() || mark != old;
         }
+        changed |= protocolInfo(o, c, change);
         boolean labelled = c.hasLabels() && (c.labelsLow() | c.labelsHigh()) != 0;
         long low = labelled ? c.labelsLow() : 0;
         long high = labelled ? c.labelsHigh() : 0;
@@ -144,6 +146,37 @@ final class UpdateCommand {
             changed = true;
         }
         return changed ? change.build() : null;
+    }
+
+    /**
+     * The TCP, SCTP or DCCP protocol info of {@code -U -p tcp|sctp|dccp --state ...} in {@code change};
+     * whether it counts as a change. As in conntrack, a new state is a change and vtags never are; what is
+     * sent is what was given, so the kernel, which takes SCTP's info only whole, refuses a state
+     * without both vtags, or vtags without a state, with EINVAL. A single vtag is not sent (the
+     * builder takes them as a pair): the request is refused all the same.
+     */
+    private static boolean protocolInfo(ConntrackOptions o, Connection c, Connection.Builder change) {
+        int protocol = c.original().protocol().number();
+        if (protocol == L4Protocol.TCP_NUMBER && o.protocol() == L4Protocol.TCP_NUMBER && o.state() != null) {
+            change.tcpState(o.state());
+            return c.tcpState() != o.state();
+        }
+        if (protocol == L4Protocol.SCTP_NUMBER && o.protocol() == L4Protocol.SCTP_NUMBER) {
+            if (o.sctpState() != null) {
+                change.sctpState(o.sctpState());
+            }
+            if (o.originalVtag() >= 0 && o.replyVtag() >= 0 || o.sctpState() == null
+                    && (o.originalVtag() >= 0 || o.replyVtag() >= 0)) {
+                change.sctpVtags(ConntrackCommand.kernelVtag(Math.max(0, o.originalVtag())),
+                        ConntrackCommand.kernelVtag(Math.max(0, o.replyVtag())));
+            }
+            return o.sctpState() != null && c.sctpState() != o.sctpState();
+        }
+        if (protocol == L4Protocol.DCCP_NUMBER && o.protocol() == L4Protocol.DCCP_NUMBER && o.dccpState() != null) {
+            change.dccpState(o.dccpState());
+            return c.dccpState() != o.dccpState();
+        }
+        return false;
     }
 
     /** One answer on conntrack's socket: an acknowledgement, an error, or an entry. */
