@@ -827,11 +827,7 @@ public final class ConntrackTable implements AutoCloseable {
      * @throws NetlinkException ENOENT when there is no such entry
      */
     public void update(Connection connection) {
-        Objects.requireNonNull(connection, "connection");
-        MessageWriter writer = socket.request(CtMessageType.NEW, Netlink.NLM_F_ACK,
-                connection.family().number(), Netlink.NFNETLINK_V0);
-        ConnectionEncoder.writeUpdate(writer, connection);
-        execute("update conntrack entry " + connection.original(), connection);
+        update(connection, Objects.requireNonNull(connection, "connection").family());
     }
 
     /**
@@ -892,26 +888,7 @@ public final class ConntrackTable implements AutoCloseable {
      * @throws NetlinkException when the kernel refuses for another reason than ENOENT
      */
     public Optional<Connection> get(Tuple tuple, int zone) {
-        Objects.requireNonNull(tuple, "tuple");
-        checkZone(zone);
-        MessageWriter writer = socket.request(CtMessageType.GET, Netlink.NLM_F_ACK, tuple.family().number(),
-                Netlink.NFNETLINK_V0);
-        ConnectionEncoder.writeKey(writer, tuple, zone);
-        Connection[] found = {null};
-        try {
-            socket.execute("get conntrack entry " + tuple, messages -> {
-                if (messages.type() == CtMessageType.NEW
-                        && entry.wrap(socket.host(), socket.network(), messages.offset(), messages.length())) {
-                    found[0] = entry.toConnection();
-                }
-            });
-        } catch (NetlinkException e) {
-            if (e.errno() == ENOENT) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-        return Optional.ofNullable(found[0]);
+        return get(tuple, zone, Objects.requireNonNull(tuple, "tuple").family());
     }
 
     /**

@@ -42,17 +42,8 @@ public final class LifecycleCpu {
         int i = next;
         next = (i + 1) & (pool - 1);
         int c = isn += 100_000;
-        int s = c + 50_000;
         now += 1000;
-        TcpFlows f = flows;
-        ConnectionTracker t = tracker;
-        t.process(f.build(i, true, c, 0, TcpFlows.SYN, 0), 0, now, f.result);
-        t.process(f.build(i, false, s, c + 1, TcpFlows.SYN | TcpFlows.ACK, 0), 0, now, f.result);
-        t.process(f.build(i, true, c + 1, s + 1, TcpFlows.ACK, 0), 0, now, f.result);
-        t.process(f.build(i, true, c + 1, s + 1, TcpFlows.FIN | TcpFlows.ACK, 0), 0, now, f.result);
-        t.process(f.build(i, false, s + 1, c + 2, TcpFlows.ACK, 0), 0, now, f.result);
-        t.process(f.build(i, false, s + 1, c + 2, TcpFlows.FIN | TcpFlows.ACK, 0), 0, now, f.result);
-        return t.process(f.build(i, true, c + 2, s + 2, TcpFlows.ACK, 0), 0, now, f.result);
+        return flows.lifecycle(tracker, i, c, now);
     }
 
     /**

@@ -90,4 +90,23 @@ final class TcpFlows {
         packet[at + 2] = (byte) (v >>> 8);
         packet[at + 3] = (byte) v;
     }
+
+    /**
+     * One whole connection of flow {@code i}: handshake, FIN from the client, FIN from the server,
+     * last ACK; a flow reused while its entry is in TIME_WAIT re-opens it.
+     *
+     * @param clientIsn the client's initial sequence number (the server's is 50,000 above)
+     * @return the last packet's verdict
+     */
+    Verdict lifecycle(ConnectionTracker t, int i, int clientIsn, long now) {
+        int c = clientIsn;
+        int s = c + 50_000;
+        t.process(build(i, true, c, 0, SYN, 0), 0, now, result);
+        t.process(build(i, false, s, c + 1, SYN | ACK, 0), 0, now, result);
+        t.process(build(i, true, c + 1, s + 1, ACK, 0), 0, now, result);
+        t.process(build(i, true, c + 1, s + 1, FIN | ACK, 0), 0, now, result);
+        t.process(build(i, false, s + 1, c + 2, ACK, 0), 0, now, result);
+        t.process(build(i, false, s + 1, c + 2, FIN | ACK, 0), 0, now, result);
+        return t.process(build(i, true, c + 2, s + 2, ACK, 0), 0, now, result);
+    }
 }

@@ -100,19 +100,7 @@ final class ConnectionStore {
         if ((records[at + STATUS] & IPV6) != 0) {
             ipv6Count--;
         }
-        int generation = records[at + GENERATION] + 1;
-        Arrays.fill(records, at, at + RECORD, 0);
-        records[at + GENERATION] = generation;
-        if (marks != null) {
-            marks[id] = 0;
-        }
-        if (labels != null) {
-            labels[2 * id] = 0;
-            labels[2 * id + 1] = 0;
-        }
-        if (counters != null) {
-            Arrays.fill(counters, 4 * id, 4 * id + 4, 0);
-        }
+        clear(id, at);
         positions[2 * id] = freeHead;
         freeHead = id;
         count--;
@@ -126,10 +114,15 @@ final class ConnectionStore {
     void reinit(int id) {
         int at = at(id);
         int ipv6 = records[at + STATUS] & IPV6;
+        clear(id, at);
+        records[at + STATUS] = IN_USE | ipv6;
+    }
+
+    /** Clears everything of an id but its generation, which it bumps: old handles go stale. */
+    private void clear(int id, int at) {
         int generation = records[at + GENERATION] + 1;
         Arrays.fill(records, at, at + RECORD, 0);
         records[at + GENERATION] = generation;
-        records[at + STATUS] = IN_USE | ipv6;
         if (marks != null) {
             marks[id] = 0;
         }
