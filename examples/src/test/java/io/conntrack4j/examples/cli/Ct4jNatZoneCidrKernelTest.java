@@ -10,7 +10,6 @@ import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,34 +36,15 @@ class Ct4jNatZoneCidrKernelTest {
         {"-p", "udp", "-s", "10.1.1.1", "-d", "10.2.2.2", "--sport", "3", "--dport", "2", "-t", "300",
             "--dst-nat", "10.9.9.8:1001"},
     };
-    /** What differs between two namespaces however alike: timeouts tick, entry ids are random. */
-    private static final Pattern VOLATILE = Pattern.compile("<timeout>\\d+</timeout>|<id>\\d+</id>|-t \\d+ ");
-
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
     private static void insert(NetNs ns) {
-        for (String[] entry : ENTRIES) {
-            String[] argv = new String[entry.length + 2];
-            argv[0] = "conntrack";
-            argv[1] = "-I";
-            System.arraycopy(entry, 0, argv, 2, entry.length);
-            ns.execOk(argv);
-        }
+        TwinNamespaces.insertAll(ns, ENTRIES);
     }
 
-    /** {@link Ct4jWriteKernelTest#same}, also for XML and save lines. */
     private static int same(NetNs oracle, NetNs ours, String... args) {
-        CommandResult expected = Ct4jWriteKernelTest.conntrack(oracle, args);
-        CommandResult got = Ct4jWriteKernelTest.ct4j(ours, args);
-        String context = String.join(" ", args) + "\nconntrack:\n" + expected + "\nct4j:\n" + got;
-        assertEquals(expected.exitCode(), got.exitCode(), context);
-        assertEquals(expected.stderr(), got.stderr(), context);
-        assertEquals(Ct4jWriteKernelTest.blank(VOLATILE.matcher(expected.stdout()).replaceAll("V")),
-                Ct4jWriteKernelTest.blank(VOLATILE.matcher(got.stdout()).replaceAll("V")), context);
-        assertEquals(Ct4jWriteKernelTest.table(oracle), Ct4jWriteKernelTest.table(ours),
-                "the tables differ after " + context);
-        return expected.exitCode();
+        return TwinNamespaces.same(oracle, ours, false, args);
     }
 
     @Test

@@ -12,7 +12,6 @@ import io.conntrack4j.testkit.NetworkLab;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -44,51 +43,25 @@ class Ct4jSctpGreDccpKernelTest {
             "SYN_SENT2", "-t", "300"},
     };
     /** The timeout after protocol name and number; seconds tick while a JVM starts. */
-    private static final Pattern TIMEOUT = Pattern.compile("(?m)^((?:ipv[46] +\\d+ +)?\\S+ +\\d+ )\\d+ ");
-    private static final Pattern SAVE_TIMEOUT = Pattern.compile("(?m)^-A -t \\d+ ");
-    private static final Duration LIMIT = Duration.ofSeconds(60);
+    private static final Duration LIMIT = TwinNamespaces.LIMIT;
 
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
     private static CommandResult conntrack(NetNs ns, String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "conntrack";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        return ns.exec(LIMIT, null, argv);
-    }
-
-    private static String blank(String text) {
-        String timeless = SAVE_TIMEOUT.matcher(TIMEOUT.matcher(text).replaceAll("$1T ")).replaceAll("-A -t T ");
-        List<String> lines = new ArrayList<>(timeless.lines().toList());
-        lines.sort(null);
-        return String.join("\n", lines);
+        return TwinNamespaces.conntrack(ns, args);
     }
 
     private static String table(NetNs ns) {
-        return blank(conntrack(ns, "-L").stdout()) + "\n" + blank(conntrack(ns, "-L", "-o", "save").stdout());
+        return TwinNamespaces.tableWithSave(ns);
     }
 
     private static void insert(NetNs ns) {
-        for (String[] entry : ENTRIES) {
-            String[] argv = new String[entry.length + 2];
-            argv[0] = "conntrack";
-            argv[1] = "-I";
-            System.arraycopy(entry, 0, argv, 2, entry.length);
-            ns.execOk(argv);
-        }
+        TwinNamespaces.insertAll(ns, ENTRIES);
     }
 
-    /** Runs {@code args} with conntrack in {@code oracle} and ct4j in {@code ours}; returns the exit code. */
     private static int same(NetNs oracle, NetNs ours, String... args) {
-        CommandResult expected = conntrack(oracle, args);
-        CommandResult got = Ct4jProcess.run(ours, LIMIT, args);
-        String context = String.join(" ", args) + "\nconntrack:\n" + expected + "\nct4j:\n" + got;
-        assertEquals(expected.exitCode(), got.exitCode(), context);
-        assertEquals(expected.stderr(), got.stderr(), context);
-        assertEquals(blank(expected.stdout()), blank(got.stdout()), context);
-        assertEquals(table(oracle), table(ours), "the tables differ after " + context);
-        return expected.exitCode();
+        return TwinNamespaces.same(oracle, ours, true, args);
     }
 
     @Test

@@ -10,10 +10,6 @@ import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,54 +30,32 @@ class Ct4jWriteKernelTest {
         {"-p", "icmp", "-s", "10.1.1.1", "-d", "10.2.2.2", "--icmp-type", "8", "--icmp-code", "0",
             "--icmp-id", "77", "-t", "300"},
     };
-    /** The timeout after protocol name and number; seconds tick while a JVM starts. */
-    private static final Pattern TIMEOUT = Pattern.compile("(?m)^((?:ipv[46] +\\d+ +)?\\S+ +\\d+ )\\d+ ");
-    private static final Duration LIMIT = Duration.ofSeconds(60);
-
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
     static CommandResult ct4j(NetNs ns, String... args) {
-        return Ct4jProcess.run(ns, LIMIT, args);
+        return TwinNamespaces.ct4j(ns, args);
     }
 
     static CommandResult conntrack(NetNs ns, String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "conntrack";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        return ns.exec(LIMIT, null, argv);
+        return TwinNamespaces.conntrack(ns, args);
     }
 
     static String blank(String text) {
-        List<String> lines = new ArrayList<>(TIMEOUT.matcher(text).replaceAll("$1T ").lines().toList());
-        lines.sort(null);
-        return String.join("\n", lines);
+        return TwinNamespaces.blank(text);
     }
 
     static String table(NetNs ns) {
-        return blank(conntrack(ns, "-L").stdout());
+        return TwinNamespaces.table(ns);
     }
 
     private static void insert(NetNs ns) {
-        for (String[] entry : ENTRIES) {
-            String[] argv = new String[entry.length + 2];
-            argv[0] = "conntrack";
-            argv[1] = "-I";
-            System.arraycopy(entry, 0, argv, 2, entry.length);
-            ns.execOk(argv);
-        }
+        TwinNamespaces.insertAll(ns, ENTRIES);
     }
 
     /** Runs {@code args} with conntrack in {@code oracle} and ct4j in {@code ours}; returns the exit code. */
     static int same(NetNs oracle, NetNs ours, String... args) {
-        CommandResult expected = conntrack(oracle, args);
-        CommandResult got = ct4j(ours, args);
-        String context = String.join(" ", args) + "\nconntrack:\n" + expected + "\nct4j:\n" + got;
-        assertEquals(expected.exitCode(), got.exitCode(), context);
-        assertEquals(expected.stderr(), got.stderr(), context);
-        assertEquals(blank(expected.stdout()), blank(got.stdout()), context);
-        assertEquals(table(oracle), table(ours), "the tables differ after " + context);
-        return expected.exitCode();
+        return TwinNamespaces.same(oracle, ours, false, args);
     }
 
     @Test
