@@ -1,6 +1,5 @@
 package io.conntrack4j.examples.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +9,6 @@ import io.conntrack4j.testkit.CommandResult;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -335,18 +332,7 @@ class Ct4jExpectationKernelTest {
                 "--tuple-port-dst", "1", "--tuple-dst", "::1"));
         lines.add(with(create, "--mask-port-src", "0", "--mask-port-dst", "1", "--tuple-port-src", "0",
                 "--tuple-port-dst", "1", "-m", "1"));
-        for (String[] args : lines) {
-            // refused before any netlink request, so ct4j can run in this JVM
-            CommandResult expected = oracle.exec(LIMIT, null, conntrack(args));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = Ct4j.run(args, new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8));
-            String context = String.join(" ", args) + "\nconntrack:\n" + expected;
-            assertEquals(2, expected.exitCode(), context);
-            assertEquals(expected.exitCode(), code, context);
-            assertEquals(expected.stderr(), err.toString(UTF_8), context);
-            assertEquals(expected.stdout(), out.toString(UTF_8), context);
-        }
+        TwinNamespaces.refusedLikeConntrack(oracle, lines);
     }
 
     private static String[] with(String[] base, String... more) {

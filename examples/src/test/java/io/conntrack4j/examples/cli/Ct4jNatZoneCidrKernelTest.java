@@ -1,15 +1,11 @@
 package io.conntrack4j.examples.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.conntrack4j.testkit.CommandResult;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -128,18 +124,7 @@ class Ct4jNatZoneCidrKernelTest {
                 "--dst-nat", "10.1.1.1"},
             {"-D", "dying"}, {"-C", "unconfirmed"}, {"-L", "dyingx"}, {"-I", "-o", "xml"},
         };
-        for (String[] args : lines) {
-            // refused before any netlink request, so ct4j can run in this JVM
-            CommandResult expected = Ct4jWriteKernelTest.conntrack(oracle, args);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ByteArrayOutputStream err = new ByteArrayOutputStream();
-            int code = Ct4j.run(args, new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8));
-            String context = String.join(" ", args) + "\nconntrack:\n" + expected;
-            assertEquals(2, expected.exitCode(), context);
-            assertEquals(expected.exitCode(), code, context);
-            assertEquals(expected.stderr(), err.toString(UTF_8), context);
-            assertEquals(expected.stdout(), out.toString(UTF_8), context);
-        }
+        TwinNamespaces.refusedLikeConntrack(oracle, java.util.Arrays.asList(lines));
     }
 
     private static String[] concat(String[] head, String... tail) {

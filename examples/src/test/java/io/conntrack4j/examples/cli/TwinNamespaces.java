@@ -1,9 +1,12 @@
 package io.conntrack4j.examples.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.conntrack4j.testkit.CommandResult;
 import io.conntrack4j.testkit.NetNs;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,5 +81,24 @@ final class TwinNamespaces {
         assertEquals(withSave ? tableWithSave(oracle) : table(oracle), withSave ? tableWithSave(ours) : table(ours),
                 "the tables differ after " + context);
         return expected.exitCode();
+    }
+
+    /**
+     * Each command line is refused by conntrack in {@code oracle} with exit code 2 (a parameter
+     * problem), and by ct4j run in this JVM (it refuses before any netlink request) with the same
+     * output and exit code.
+     */
+    static void refusedLikeConntrack(NetNs oracle, Iterable<String[]> lines) {
+        for (String[] args : lines) {
+            CommandResult expected = conntrack(oracle, args);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = Ct4j.run(args, new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8));
+            String context = String.join(" ", args) + "\nconntrack:\n" + expected;
+            assertEquals(2, expected.exitCode(), context);
+            assertEquals(expected.exitCode(), code, context);
+            assertEquals(expected.stderr(), err.toString(UTF_8), context);
+            assertEquals(expected.stdout(), out.toString(UTF_8), context);
+        }
     }
 }
