@@ -8,7 +8,6 @@ import io.conntrack4j.testkit.CommandResult;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,30 +61,20 @@ class Ct4jConntrackKernelTest {
     };
     /** The timeout field: after the protocol (and, with -o extended, the family) name and number. */
     private static final Pattern TIMEOUT = Pattern.compile("^((?:ipv[46] +\\d+ +)?\\S+ +\\d+ )(\\d+) ");
-    private static final Duration LIMIT = Duration.ofSeconds(60);
 
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
     private static void insertAll(NetNs ns) {
-        for (String[] entry : ENTRIES) {
-            String[] argv = new String[entry.length + 2];
-            argv[0] = "conntrack";
-            argv[1] = "-I";
-            System.arraycopy(entry, 0, argv, 2, entry.length);
-            ns.execOk(argv);
-        }
+        TwinNamespaces.insertAll(ns, ENTRIES);
     }
 
     private static CommandResult ct4j(NetNs ns, String... args) {
-        return Ct4jProcess.run(ns, LIMIT, args);
+        return TwinNamespaces.ct4j(ns, args);
     }
 
     private static CommandResult conntrack(NetNs ns, String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "conntrack";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        return ns.exec(LIMIT, null, argv);
+        return TwinNamespaces.conntrack(ns, args);
     }
 
     /**

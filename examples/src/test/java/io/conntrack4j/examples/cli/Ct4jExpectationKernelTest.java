@@ -34,10 +34,7 @@ class Ct4jExpectationKernelTest {
     final NetworkLab lab = new NetworkLab();
 
     private static String[] conntrack(String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "conntrack";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        return argv;
+        return TwinNamespaces.conntrackArgv(args);
     }
 
     private static String blank(String text) {

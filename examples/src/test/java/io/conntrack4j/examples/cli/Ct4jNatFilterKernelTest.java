@@ -97,9 +97,6 @@ class Ct4jNatFilterKernelTest {
     }
 
     private static CommandResult run(NetNs ns, String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "conntrack";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        return ns.exec(LIMIT, null, argv);
+        return ns.exec(LIMIT, null, TwinNamespaces.conntrackArgv(args));
     }
 }

@@ -8,7 +8,6 @@ import io.conntrack4j.testkit.CommandResult;
 import io.conntrack4j.testkit.KernelTest;
 import io.conntrack4j.testkit.NetNs;
 import io.conntrack4j.testkit.NetworkLab;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,20 +22,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @KernelTest(requires = {"conntrack", "nft", "ping", "sysctl"})
 class Ct4jZeroCountersKernelTest {
-    private static final Duration LIMIT = Duration.ofSeconds(60);
 
     @RegisterExtension
     final NetworkLab lab = new NetworkLab();
 
     private static CommandResult ct4j(NetNs ns, String... args) {
-        return Ct4jProcess.run(ns, LIMIT, args);
+        return TwinNamespaces.ct4j(ns, args);
     }
 
     private static CommandResult conntrack(NetNs ns, String... args) {
-        String[] argv = new String[args.length + 1];
-        argv[0] = "conntrack";
-        System.arraycopy(args, 0, argv, 1, args.length);
-        return ns.exec(LIMIT, null, argv);
+        return TwinNamespaces.conntrack(ns, args);
     }
 
     /** The lines with the timeout (after the protocol, and with -o extended the family) blanked, sorted. */

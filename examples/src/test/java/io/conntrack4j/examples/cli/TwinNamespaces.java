@@ -31,10 +31,15 @@ final class TwinNamespaces {
     }
 
     static CommandResult conntrack(NetNs ns, String... args) {
+        return ns.exec(LIMIT, null, conntrackArgv(args));
+    }
+
+    /** {@code conntrack} followed by the arguments. */
+    static String[] conntrackArgv(String... args) {
         String[] argv = new String[args.length + 1];
         argv[0] = "conntrack";
         System.arraycopy(args, 0, argv, 1, args.length);
-        return ns.exec(LIMIT, null, argv);
+        return argv;
     }
 
     /** {@code conntrack -I} of each entry. */
